@@ -57,13 +57,15 @@ def _as_couplings(value: Any, length: int, name: str) -> tuple[float, ...]:
     if isinstance(value, (str, bytes)):
         raise TypeError(f"{name} must be a real number or a sequence of {length} real numbers")
     try:
+        if np.iscomplexobj(np.asarray(value)):
+            raise TypeError(f"{name} must be real, got complex values")
         arr = np.asarray(value, dtype=float)
     except (TypeError, ValueError) as exc:
+        if "complex" in str(exc):
+            raise
         raise TypeError(
             f"{name} must be a real number or a sequence of {length} real numbers"
         ) from exc
-    if np.iscomplexobj(np.asarray(value)):
-        raise TypeError(f"{name} must be real, got complex values")
     if arr.ndim == 0:
         arr = np.full(length, float(arr))
     if arr.shape != (length,):

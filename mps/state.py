@@ -30,7 +30,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
 import zipfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -40,6 +39,7 @@ from typing import Any
 import numpy as np
 
 from ._validate import check_int
+from .atomic import atomic_write
 
 __all__ = ["MAX_DENSE_QUBITS", "MPS", "local_operator"]
 
@@ -327,7 +327,7 @@ class MPS:
         return _real_if_close(out, a @ b) if np.allclose(a @ b, b @ a) else out
 
     def schmidt_values(self, bond: int) -> np.ndarray:
-        """Normalised Schmidt values across bond ``bond`` (between sites ``bond`` and ``bond+1``)."""
+        """Normalised Schmidt values across ``bond`` (between sites ``bond`` and ``bond + 1``)."""
         bond = check_int(bond, "bond", minimum=0)
         if bond >= self.n - 1:
             raise ValueError(f"bond must be in [0, {self.n - 2}], got {bond}")
@@ -432,16 +432,7 @@ class MPS:
         }
         arrays = {f"tensor_{i}": t for i, t in enumerate(self._tensors)}
         arrays["header"] = np.array(json.dumps(header))
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                np.savez(fh, **arrays)
-            os.replace(tmp, path)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
+        atomic_write(path, lambda fh: np.savez(fh, **arrays), overwrite=overwrite)
         return path
 
     @classmethod

@@ -31,6 +31,9 @@ Truncation: on each SVD the smallest singular values are dropped while their
 summed squared weight (relative to the total) stays <= ``cutoff``, then at most
 ``max_bond`` are kept.  The returned ``truncation_error`` is the sum of the
 discarded weights over all SVDs, a first-order estimate of ``1 - fidelity``.
+After truncations the ``B`` are right-canonical only approximately, so the
+state handed out (result and observable snapshots) is re-canonicalised and
+normalised by one QR sweep.
 
 Example
 -------
@@ -295,7 +298,13 @@ class _VidalState:
         return sum(pool.map(run, range(workers)))
 
     def to_mps(self, metadata: Mapping[str, Any] | None = None) -> MPS:
-        return MPS._trusted(list(self.B), metadata, center=0)
+        """The state as a normalised MPS in canonical form (centre 0).
+
+        After a truncation the ``B`` are right-canonical only approximately
+        (in directions of small Schmidt values), so one QR sweep restores the
+        canonical form and the norm exactly.
+        """
+        return MPS._trusted(list(self.B), metadata, center=None).normalize()
 
     def max_bond(self) -> int:
         return max(len(s) for s in self.S)
