@@ -120,6 +120,8 @@ import subprocess
 import sys
 import time
 import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -146,17 +148,17 @@ def n_steps(t: float, dt: float) -> int:
     return 0 if t == 0.0 else max(1, math.ceil(t / dt - 1e-9))
 
 
-def best_of(repeat: int, fn) -> tuple[list[float], Any]:
-    """Run ``fn() -> (seconds, payload)`` ``repeat`` times; all times and the last payload."""
-    times, payload = [], None
-    for _ in range(repeat):
-        sec, payload = fn()
-        times.append(sec)
-    return times, payload
+@dataclass
+class Runner:
+    """One code, set up and warmed up: ``once() -> (seconds, payload)`` runs the job,
+    ``summarize(payload)`` measures the final state (outside the timer)."""
+
+    once: Callable[[], tuple[float, Any]]
+    summarize: Callable[[Any], dict[str, Any]]
 
 
 # ------------------------------------------------------------------ tnqc
-def run_tnqc(args: argparse.Namespace, threads: int) -> dict[str, Any]:
+def setup_tnqc(args: argparse.Namespace, threads: int) -> Runner:
     from mps import MPS, evolve, heisenberg
 
     site = args.n // 2
@@ -178,25 +180,26 @@ def run_tnqc(args: argparse.Namespace, threads: int) -> dict[str, Any]:
         return time.perf_counter() - start, res
 
     once(4, args.dt)  # warm-up
-    times, res = best_of(args.repeat, lambda: once(args.n, args.t))
-    state = res.state
-    return {
-        "time_s": min(times),
-        "times_s": times,
-        "z": float(state.expect("Z", site)),
-        "entropy": float(state.entanglement_entropy(site - 1)),
-        "truncation_error": float(res.truncation_error),
-        "truncation_error_definition": "sum of discarded relative weights over all SVDs",
-        "max_bond_reached": int(state.max_bond()),
-        "steps": int(res.steps),
-        "threads": threads,
-        "blas_threads": 1,
-        "norm": float(state.norm()),
-    }
+
+    def summarize(res: Any) -> dict[str, Any]:
+        state = res.state
+        return {
+            "z": float(state.expect("Z", site)),
+            "entropy": float(state.entanglement_entropy(site - 1)),
+            "truncation_error": float(res.truncation_error),
+            "truncation_error_definition": "sum of discarded relative weights over all SVDs",
+            "max_bond_reached": int(state.max_bond()),
+            "steps": int(res.steps),
+            "threads": threads,
+            "blas_threads": 1,
+            "norm": float(state.norm()),
+        }
+
+    return Runner(lambda: once(args.n, args.t), summarize)
 
 
 # ------------------------------------------------------------------ quimb
-def run_quimb(args: argparse.Namespace) -> dict[str, Any]:
+def setup_quimb(args: argparse.Namespace) -> Runner:
     import quimb as qu
     import quimb.tensor as qtn
 
@@ -234,34 +237,36 @@ def run_quimb(args: argparse.Namespace) -> dict[str, Any]:
         return sec, (tebd, steps[0])
 
     once(4, args.dt, args.dt)  # warm-up (numba JIT of quimb's SVD helpers)
-    times, (tebd, steps) = best_of(args.repeat, lambda: once(args.n, args.t, dt_eff))
-    psi = tebd.pt
-    norm2 = float(np.real(psi.H @ psi))
-    psi.normalize()
-    z = float(np.real(psi.local_expectation_canonical(Z, site, normalized=True)))
-    entropy = float(psi.entropy(site)) * math.log(2.0)
-    return {
-        "time_s": min(times),
-        "times_s": times,
-        "z": z,
-        "entropy": entropy,
-        "truncation_error": -math.log(norm2),
-        "truncation_error_definition": (
-            "-ln <psi|psi> of quimb's unrenormalised state (quimb reports no truncation "
-            "error; this equals the sum of discarded relative weights to first order)"
-        ),
-        "one_minus_norm2": 1.0 - norm2,
-        "max_bond_reached": int(psi.max_bond()),
-        "steps": steps,
-        "t_reached": float(tebd.t),
-        "blas_threads": PEER_BLAS_THREADS,
-        "split_opts": split_opts,
-        "mode": args.quimb_mode,
-    }
+
+    def summarize(payload: Any) -> dict[str, Any]:
+        tebd, steps = payload
+        psi = tebd.pt
+        norm2 = float(np.real(psi.H @ psi))
+        psi.normalize()
+        z = float(np.real(psi.local_expectation_canonical(Z, site, normalized=True)))
+        entropy = float(psi.entropy(site)) * math.log(2.0)
+        return {
+            "z": z,
+            "entropy": entropy,
+            "truncation_error": -math.log(norm2),
+            "truncation_error_definition": (
+                "-ln <psi|psi> of quimb's unrenormalised state (quimb reports no truncation "
+                "error; this equals the sum of discarded relative weights to first order)"
+            ),
+            "one_minus_norm2": 1.0 - norm2,
+            "max_bond_reached": int(psi.max_bond()),
+            "steps": steps,
+            "t_reached": float(tebd.t),
+            "blas_threads": PEER_BLAS_THREADS,
+            "split_opts": split_opts,
+            "mode": args.quimb_mode,
+        }
+
+    return Runner(lambda: once(args.n, args.t, dt_eff), summarize)
 
 
 # ------------------------------------------------------------------ TeNPy
-def run_tenpy(args: argparse.Namespace) -> dict[str, Any]:
+def setup_tenpy(args: argparse.Namespace) -> Runner:
     logging.getLogger("tenpy").setLevel(logging.ERROR)
     warnings.filterwarnings("ignore", module=r"tenpy(\..*)?")
     from tenpy.algorithms.tebd import TEBDEngine
@@ -317,33 +322,35 @@ def run_tenpy(args: argparse.Namespace) -> dict[str, Any]:
         return sec, (psi, eng, sum(e.eps for e in errors))
 
     once(4, 1, args.dt)  # warm-up
-    times, (psi, eng, eps) = best_of(args.repeat, lambda: once(args.n, nsteps, dt_eff))
-    # TeNPy measures with its stored Schmidt values, assuming exact canonical form, which
-    # truncations at neighbouring bonds have spoiled slightly; canonical_form() recomputes
-    # them from the final tensors (tnqc and quimb measure on an exactly canonical state).
-    z_stored = 2.0 * float(np.real(psi.expectation_value("Sz", sites=[site])[0]))
-    entropy_stored = float(psi.entanglement_entropy(bonds=[site])[0])
-    psi.canonical_form()
-    return {
-        "time_s": min(times),
-        "times_s": times,
-        "z": 2.0 * float(np.real(psi.expectation_value("Sz", sites=[site])[0])),
-        "entropy": float(psi.entanglement_entropy(bonds=[site])[0]),
-        "z_stored_schmidt": z_stored,
-        "entropy_stored_schmidt": entropy_stored,
-        "measured_after": "psi.canonical_form() (values with TeNPy's stored S: *_stored_schmidt)",
-        "truncation_error": float(eps),
-        "truncation_error_definition": (
-            "sum of discarded weights, TruncationError.eps returned by TEBDEngine.evolve"
-        ),
-        "truncation_error_engine_attribute": float(eng.trunc_err.eps),
-        "max_bond_reached": int(max(psi.chi)),
-        "steps": nsteps,
-        "t_reached": float(np.real(eng.evolved_time)),
-        "blas_threads": PEER_BLAS_THREADS,
-        "conserve": args.tenpy_conserve,
-        "trunc_params": trunc_params,
-    }
+
+    def summarize(payload: Any) -> dict[str, Any]:
+        psi, eng, eps = payload
+        # TeNPy measures with its stored Schmidt values, assuming exact canonical form, which
+        # truncations at neighbouring bonds have spoiled slightly; canonical_form() recomputes
+        # them from the final tensors (tnqc and quimb measure on an exactly canonical state).
+        z_stored = 2.0 * float(np.real(psi.expectation_value("Sz", sites=[site])[0]))
+        entropy_stored = float(psi.entanglement_entropy(bonds=[site])[0])
+        psi.canonical_form()
+        return {
+            "z": 2.0 * float(np.real(psi.expectation_value("Sz", sites=[site])[0])),
+            "entropy": float(psi.entanglement_entropy(bonds=[site])[0]),
+            "z_stored_schmidt": z_stored,
+            "entropy_stored_schmidt": entropy_stored,
+            "measured_after": "psi.canonical_form(); *_stored_schmidt: with stored S",
+            "truncation_error": float(eps),
+            "truncation_error_definition": (
+                "sum of discarded weights, TruncationError.eps returned by TEBDEngine.evolve"
+            ),
+            "truncation_error_engine_attribute": float(eng.trunc_err.eps),
+            "max_bond_reached": int(max(psi.chi)),
+            "steps": nsteps,
+            "t_reached": float(np.real(eng.evolved_time)),
+            "blas_threads": PEER_BLAS_THREADS,
+            "conserve": args.tenpy_conserve,
+            "trunc_params": trunc_params,
+        }
+
+    return Runner(lambda: once(args.n, nsteps, dt_eff), summarize)
 
 
 # ------------------------------------------------------------------ environment
@@ -450,27 +457,42 @@ def main(argv: list[str] | None = None) -> int:
         f"({nsteps} steps), order 2, max_bond={args.max_bond}, cutoff={args.cutoff:g}"
     )
     print(f"observables: <Z_{site}>, entropy of cut {site - 1}|{site} (natural log)")
-    print(f"host {socket.gethostname()}, {cpu_model()}, {os.cpu_count()} CPUs\n", flush=True)
+    load_before = os.getloadavg()
+    print(
+        f"host {socket.gethostname()}, {cpu_model()}, {os.cpu_count()} CPUs, "
+        f"load average {load_before[0]:.2f} (other processes skew the times)\n",
+        flush=True,
+    )
 
-    results: dict[str, dict[str, Any]] = {}
-    runs = [
-        ("tnqc", lambda: run_tnqc(args, args.threads)),
-        ("tnqc_1thread", lambda: run_tnqc(args, 1)),
-        ("quimb", lambda: run_quimb(args)),
+    setups = [
+        ("tnqc", lambda: setup_tnqc(args, args.threads)),
+        ("tnqc_1thread", lambda: setup_tnqc(args, 1)),
+        ("quimb", lambda: setup_quimb(args)),
     ]
     if not args.skip_tenpy:
-        runs.append(("tenpy", lambda: run_tenpy(args)))
+        setups.append(("tenpy", lambda: setup_tenpy(args)))
     labels = {
         "tnqc": f"tnqc (threads={args.threads})",
         "tnqc_1thread": "tnqc (threads=1)",
         "quimb": f"quimb TEBD (BLAS 1 thread, {args.quimb_mode})",
         "tenpy": f"TeNPy TEBD (BLAS 1 thread, conserve={args.tenpy_conserve})",
     }
+    runners = {name: setup() for name, setup in setups}  # imports and warm-ups
+    # Round-robin over the codes, so that a change of machine load hits all of them.
+    times: dict[str, list[float]] = {name: [] for name in runners}
+    payloads: dict[str, Any] = {}
+    for rep in range(args.repeat):
+        for name, runner in runners.items():
+            sec, payloads[name] = runner.once()
+            times[name].append(sec)
+            print(f"  run {rep + 1}/{args.repeat}  {labels[name]:44s} {sec:8.3f} s", flush=True)
+    results: dict[str, dict[str, Any]] = {}
     header = f"{'code':44s} {'time [s]':>9s} {'<Z>':>14s} {'S':>14s} {'trunc err':>11s} {'chi':>4s}"
-    print(header)
+    print(f"\n{header}")
     print("-" * len(header))
-    for name, fn in runs:
-        r = fn()
+    for name, runner in runners.items():
+        r = {"time_s": min(times[name]), "times_s": times[name]}
+        r.update(runner.summarize(payloads[name]))
         results[name] = r
         print(
             f"{labels[name]:44s} {r['time_s']:9.3f} {r['z']:14.10f} {r['entropy']:14.10f} "
@@ -539,6 +561,8 @@ def main(argv: list[str] | None = None) -> int:
             "cpu_model": cpu_model(),
             "cpu_count": os.cpu_count(),
             "platform": platform.platform(),
+            "load_average_1_5_15min_before": list(load_before),
+            "load_average_1_5_15min_after": list(os.getloadavg()),
         },
         "parameters": {
             "model": "heisenberg",
