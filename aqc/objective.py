@@ -1,4 +1,4 @@
-"""The AQC objective: the exact overlap ``<psi|V(theta)|0>`` of a target MPS with a brickwork circuit.
+"""The AQC objective: the exact overlap ``<psi|V(theta)|0>`` of a target MPS and a circuit.
 
 Contraction
 -----------

@@ -35,11 +35,11 @@ to 1.3e-13 on ``<Z_20>`` and 1.7e-13 relative on the entropy, which validates
 the convention mappings below, the Trotter ordering included (a different
 even/odd order would differ at the 1e-3 level).  ``--n 40 --t 1`` with
 ``max_bond = 64`` truncates slightly (1e-7) and still agrees to 2e-10 (quimb)
-and 1e-9 (TeNPy).  In the acceptance job, about 0.74 of total weight is
+and 4e-15 (TeNPy).  In the acceptance job, about 0.74 of total weight is
 discarded and the results are far from converged in chi: changing
 ``max_bond`` to 63 or 65 or ``cutoff`` to 1e-12 moves ``<Z_50>`` (about
 -0.004) by up to 6e-3 and the entropy (about 3.61) by up to 0.3 %.  TeNPy
-runs the same Vidal-form algorithm as tnqc and agrees to 1e-10; quimb keeps
+runs the same Vidal-form algorithm as tnqc and agrees to 2e-14; quimb keeps
 an exactly canonical MPS (QR sweeps), a slightly different algorithm, and
 differs by 8e-4 on Z and 3e-4 relative on S.  The default tolerance is
 therefore ``|dZ| <= --tol-z = 1e-2`` (absolute) and ``|dS| / S <= --tol-s =

@@ -77,9 +77,10 @@ def initial_state(spec: str, n: int) -> MPS:
         return MPS.neel(n)
     if spec == "zeros":
         return MPS.zeros(n)
-    if len(spec) != n:
-        raise UsageError(f"--initial must be 'neel', 'zeros' or a bitstring of length {n}")
-    return MPS.from_bitstring(spec)
+    try:
+        return MPS.from_bitstring(spec, n=n)
+    except ValueError as exc:
+        raise UsageError(f"--initial must be 'neel', 'zeros' or a bitstring: {exc}") from exc
 
 
 def prepare_output_dir(out: Path, force: bool) -> Path:

@@ -131,14 +131,18 @@ class MPS:
 
     # ---------------------------------------------------------- constructors
     @classmethod
-    def from_bitstring(cls, bits: str) -> MPS:
+    def from_bitstring(cls, bits: str, n: int | None = None) -> MPS:
         """Computational-basis product state; character ``i`` is qubit ``i``.
+
+        If ``n`` is given, ``bits`` must have exactly ``n`` characters.
 
         >>> MPS.from_bitstring("10").to_dense().nonzero()[0].tolist()  # little-endian
         [1]
         """
         if not isinstance(bits, str):
             raise TypeError(f"bits must be a str of '0'/'1', got {type(bits).__name__}")
+        if n is not None and len(bits) != check_int(n, "n", minimum=2):
+            raise ValueError(f"bits must have length n={n}, got {len(bits)} in {bits!r}")
         if len(bits) < 2:
             raise ValueError(f"bits must have length n >= 2, got {len(bits)}")
         bad = sorted(set(bits) - {"0", "1"})
@@ -196,6 +200,19 @@ class MPS:
     def with_metadata(self, metadata: Mapping[str, Any]) -> MPS:
         """A copy of this state carrying ``metadata`` instead."""
         return MPS._trusted(self._tensors, _check_metadata(metadata), self._center)
+
+    def as_bitstring(self) -> str | None:
+        """The bitstring if this is a computational basis state (up to phase), else None."""
+        bits = []
+        for t in self._tensors:
+            if t.shape != (1, 2, 1):
+                return None
+            v = t[0, :, 0]
+            nz = np.flatnonzero(np.abs(v) > 1e-12 * np.abs(v).max())
+            if len(nz) != 1:
+                return None
+            bits.append(str(nz[0]))
+        return "".join(bits)
 
     def bond_dims(self) -> list[int]:
         """Bond dimensions ``chi_1 .. chi_{n-1}`` (``n - 1`` values)."""

@@ -436,6 +436,7 @@ def evolve(
         "cutoff": config.cutoff,
         "truncation_error": trunc,
         "threads": threads,
+        "initial_bitstring": state.as_bitstring(),
         "initial_metadata": dict(state.metadata),
         "versions": versions(),
     }

@@ -205,6 +205,15 @@ def test_bad_bitstrings(bits, exc, match):
         MPS.from_bitstring(bits)
 
 
+def test_bitstring_length_and_detection():
+    with pytest.raises(ValueError, match="length n=5"):
+        MPS.from_bitstring("0101", n=5)
+    assert MPS.from_bitstring("0110", n=4).as_bitstring() == "0110"
+    assert MPS.neel(5).as_bitstring() == "01010"
+    plus = np.array([1, 1]) / np.sqrt(2)
+    assert MPS.product_state([plus, [1, 0]]).as_bitstring() is None
+
+
 def test_bad_input_messages(psi):
     with pytest.raises(ValueError, match="n must be >= 2"):
         MPS.neel(1)

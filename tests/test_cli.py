@@ -1,0 +1,77 @@
+"""The ``tnqc`` command line: outputs, refusal to overwrite, one-line errors with exit code 2."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from circuits.cli import app
+from mps import MPS, evolve, heisenberg
+
+runner = CliRunner()
+
+
+def test_version():
+    res = runner.invoke(app, ["--version"])
+    assert res.exit_code == 0 and res.output.startswith("tnqc ")
+
+
+def test_evolve_writes_outputs_that_match_the_library(tmp_path):
+    out = tmp_path / "run"
+    args = ["evolve", "--n", "12", "--t", "0.5", "--dt", "0.05", "--max-bond", "32",
+            "--record-every", "2", "--out", str(out)]
+    res = runner.invoke(app, args)
+    assert res.exit_code == 0, res.output
+    files = {p.name for p in out.iterdir()}
+    assert {"state.npz", "observables.npz", "report.json", "z.png", "entropy.png"} <= files
+    assert not [f for f in files if f.endswith(".tmp")]
+    report = json.loads((out / "report.json").read_text())
+    assert report["n"] == 12 and report["steps"] == 10 and "numpy" in report["versions"]
+    # same schedule as the CLI (recording every 2 steps keeps those step boundaries unmerged)
+    ref = evolve(heisenberg(12), MPS.neel(12), 0.5, 0.05, max_bond=32,
+                 observables={"z": lambda s: s.expect_z()}, record_every=2).state
+    state = MPS.load(out / "state.npz")
+    np.testing.assert_allclose(state.to_dense(), ref.to_dense(), atol=1e-12)
+    np.testing.assert_allclose(report["results"]["z"], ref.expect_z(), atol=1e-12)
+    obs = np.load(out / "observables.npz")
+    assert obs["z"].shape == (6, 12) and obs["entropy"].shape == (6, 11)
+    np.testing.assert_allclose(obs["times"], np.arange(6) * 0.1, atol=1e-12)
+    # a second run into the same folder is refused without --force ...
+    res = runner.invoke(app, args)
+    assert res.exit_code == 2 and "--force" in res.output
+    # ... and allowed with it
+    assert runner.invoke(app, [*args, "--force", "--no-plots"]).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--n", "1"], "n must be >= 2"),
+        (["--dt", "0"], "dt must be > 0"),
+        (["--t", "-1"], "t must be >= 0"),
+        (["--max-bond", "0"], "max_bond must be >= 1"),
+        (["--cutoff", "-1"], "cutoff must be >= 0"),
+        (["--order", "3"], "order must be 1, 2 or 4"),
+        (["--initial", "01x1", "--n", "4"], "only '0' and '1'"),
+        (["--initial", "0101", "--n", "6"], "length n=6"),
+        (["--jz", "nan"], "finite"),
+    ],
+)
+def test_bad_input_is_one_line_exit_2_and_leaves_no_files(tmp_path, args, message):
+    out = tmp_path / "never"
+    res = runner.invoke(app, ["evolve", "--out", str(out), *args])
+    assert res.exit_code == 2
+    assert message in " ".join(res.output.split())
+    assert not out.exists()
+
+
+def test_unknown_model_and_unwritable_folder(tmp_path):
+    res = runner.invoke(app, ["evolve", "--model", "potts", "--out", str(tmp_path / "x")])
+    assert res.exit_code == 2
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    res = runner.invoke(app, ["evolve", "--n", "4", "--out", str(blocker)])
+    assert res.exit_code == 2 and "not a folder" in res.output
