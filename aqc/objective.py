@@ -217,6 +217,8 @@ class Objective:
     _target: Any = field(repr=False)
     _log_overlap: Callable = field(repr=False)
     _value_and_grad: Callable = field(repr=False)
+    cost_fn: Callable = field(repr=False)
+    """The cost as a pure JAX function of a float64 parameter array (for optax)."""
 
     @classmethod
     def build(cls, target: MPS, ansatz: BrickworkAnsatz, kind: str = "log") -> Objective:
@@ -253,7 +255,7 @@ class Objective:
                 return 1.0 - jnp.exp(log_f)
 
             vg = jax.jit(jax.value_and_grad(cost))
-        return cls(ansatz, kind, n, tgt, log_ov, vg)
+        return cls(ansatz, kind, n, tgt, log_ov, vg, cost)
 
     def _params(self, params: Any):
         return jnp.asarray(self.ansatz.check_params(params))
@@ -262,7 +264,7 @@ class Objective:
         """``log F = 2 log|<psi|V|0>|`` (finite even when F underflows)."""
         with jax.enable_x64(True):
             logabs, _ = self._log_overlap(self._params(params))
-        return float(2.0 * logabs)
+            return 2.0 * float(logabs)
 
     def fidelity(self, params: np.ndarray) -> float:
         """``F = |<psi|V(theta)|0>|^2``."""
@@ -272,13 +274,14 @@ class Objective:
         """``<psi|V(theta)|0>`` (may underflow to 0 for large n; see ``log_fidelity``)."""
         with jax.enable_x64(True):
             logabs, phase = self._log_overlap(self._params(params))
-        return complex(np.exp(float(logabs) + 1j * float(phase)))
+            logabs, phase = float(logabs), float(phase)
+        return complex(np.exp(logabs + 1j * phase))
 
     def value_and_grad(self, params: np.ndarray) -> tuple[float, np.ndarray]:
         """The cost (``kind``) and its gradient, as float and float64 array."""
         with jax.enable_x64(True):
             val, grad = self._value_and_grad(self._params(params))
-        return float(val), np.asarray(grad, dtype=float)
+            return float(val), np.asarray(grad, dtype=float)
 
     def fidelity_from_value(self, value: float) -> float:
         """Convert a cost value of this objective back to the fidelity."""
