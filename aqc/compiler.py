@@ -208,6 +208,9 @@ def compile(
         raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {optimizer!r}")
     if objective not in OBJECTIVES:
         raise ValueError(f"objective must be one of {OBJECTIVES}, got {objective!r}")
+    norm = target.norm()
+    if not np.isfinite(norm) or abs(norm - 1.0) > 1e-8:
+        raise ValueError(f"target must be normalised (norm 1), got norm {norm:.12g}")
     stop = StopRule(maxiter=maxiter, target_fidelity=target_fidelity, max_time=max_time)
     seed = check_int(seed, "seed", minimum=0)
     schedule = check_int(schedule, "schedule", minimum=1)

@@ -54,3 +54,21 @@ def random_mps_tensors(n: int, chi: int, rng) -> list[np.ndarray]:
         rng.normal(size=(dims[i], 2, dims[i + 1])) + 1j * rng.normal(size=(dims[i], 2, dims[i + 1]))
         for i in range(n)
     ]
+
+
+def simulate_with_quimb(qc, max_bond=None):
+    """Run a qiskit circuit gate by gate in quimb's ``CircuitMPS`` (an independent simulator).
+
+    qiskit's 2-qubit matrices have the first listed qubit least significant, quimb's
+    most significant, so the qubits are passed to quimb in reverse order.  Returns
+    the quimb MPS (site i = qubit i) and the circuit's global phase.
+    """
+    import quimb.tensor as qtn
+    from qiskit.quantum_info import Operator
+
+    circ = qtn.CircuitMPS(qc.num_qubits, max_bond=max_bond, cutoff=1e-14)
+    for inst in qc.data:
+        qubits = [qc.find_bit(q).index for q in inst.qubits]
+        mat = Operator(inst.operation).data
+        circ.apply_gate_raw(mat, tuple(reversed(qubits)), contract="swap+split")
+    return circ.psi, float(qc.global_phase)
