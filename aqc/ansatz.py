@@ -163,6 +163,19 @@ class BrickworkAnsatz:
             [np.cos(a / 2) * np.exp(-0.5j * b), np.sin(a / 2) * np.exp(0.5j * b)], axis=1
         )
 
+    def state(self, params: np.ndarray, max_bond: int | None = None):  # -> mps.MPS
+        """``V(theta)|0...0>`` as an MPS, by exact SVD splitting of the blocks.
+
+        An independent path from the JAX contraction of :mod:`aqc.objective`
+        (used to cross-check fidelities and to measure the circuit's observables).
+        """
+        from mps import MPS, apply_gates
+
+        psi = MPS.product_state(list(self.initial_states(params)))
+        units = self.block_unitaries(params)
+        return apply_gates(psi, [(i, u) for (_, i), u in zip(self.bonds, units, strict=True)],
+                           max_bond=max_bond)[0]
+
     def to_circuit(self, params: np.ndarray):  # -> qiskit.QuantumCircuit
         """The circuit as a qiskit ``QuantumCircuit`` with bound parameters.
 

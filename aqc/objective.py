@@ -247,14 +247,17 @@ class Objective:
             log_ov = jax.jit(fn)
             n = ansatz.n
 
-            def cost(params):
+            def cost_and_log_f(params):
                 logabs, _ = fn(params)
                 log_f = 2.0 * logabs
-                if kind == "log":
-                    return -log_f / n
-                return 1.0 - jnp.exp(log_f)
+                value = -log_f / n if kind == "log" else 1.0 - jnp.exp(log_f)
+                return value, log_f
 
-            vg = jax.jit(jax.value_and_grad(cost))
+            def cost(params):
+                return cost_and_log_f(params)[0]
+
+            # one compiled function serves the optimiser and the fidelity queries
+            vg = jax.jit(jax.value_and_grad(cost_and_log_f, has_aux=True))
         return cls(ansatz, kind, n, tgt, log_ov, vg, cost)
 
     def _params(self, params: Any):
@@ -263,8 +266,8 @@ class Objective:
     def log_fidelity(self, params: np.ndarray) -> float:
         """``log F = 2 log|<psi|V|0>|`` (finite even when F underflows)."""
         with jax.enable_x64(True):
-            logabs, _ = self._log_overlap(self._params(params))
-            return 2.0 * float(logabs)
+            (_, log_f), _ = self._value_and_grad(self._params(params))
+            return float(log_f)
 
     def fidelity(self, params: np.ndarray) -> float:
         """``F = |<psi|V(theta)|0>|^2``."""
@@ -280,7 +283,7 @@ class Objective:
     def value_and_grad(self, params: np.ndarray) -> tuple[float, np.ndarray]:
         """The cost (``kind``) and its gradient, as float and float64 array."""
         with jax.enable_x64(True):
-            val, grad = self._value_and_grad(self._params(params))
+            (val, _), grad = self._value_and_grad(self._params(params))
             return float(val), np.asarray(grad, dtype=float)
 
     def fidelity_from_value(self, value: float) -> float:

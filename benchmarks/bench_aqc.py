@@ -29,20 +29,28 @@ scipy's L-BFGS-B (``maxcor = 20, ftol = 1e-13, gtol = 1e-10``).
   ~1e-13) checks it (a reversed order would map Neel to anti-Neel, F ~ 0).
 
 Precision: the peer's JAX path computes in the dtype JAX gives it, single
-precision unless ``jax_enable_x64`` is set (its fidelity of the start is then
-off by ~4e-6).  tnqc always computes in complex128, so by default this script
-sets ``jax_enable_x64`` globally and both run in double precision;
-``--peer-single`` leaves it off (the peer then runs in complex64; not used for
-the reported results).
+precision unless ``jax_enable_x64`` is set: its start fidelity is then off by
+1e-5 (n = 20) to 2e-5 (n = 50) and L-BFGS-B stops early (line-search failure)
+at a lower fidelity, with no gain in speed per evaluation on this CPU.  tnqc
+always computes in complex128, so by default this script sets
+``jax_enable_x64`` globally and both run in double precision;
+``--peer-single`` leaves it off (not used for the reported results; the
+fidelity check then fails for the peer, as expected).
 
 Protocol: "time to reach the same fidelity"
 -------------------------------------------
+Every "cold" run is made in a fresh Python process (``spawn``), after the
+imports and JAX's backend start-up and outside the timer, so that no JAX,
+XLA or cotengra cache of an earlier run helps it; there are ``--cold-repeat``
+(default 3) cold runs per code, round-robin, and the best time is kept.
+
 1. The peer runs ``--iters`` L-BFGS-B iterations (default 100 for n <= 30, 50
    above), or fewer if scipy stops earlier.  ``F_goal = F_peer - --delta``
-   (default 1e-6) where ``F_peer`` is its final fidelity (the margin avoids
-   ties).  Its time to goal is the wall clock from the start of the objective
-   construction (``MaximizeStateFidelity(...)``, which builds the quimb circuit
-   and the TNOptimizer) to the end of the first iteration whose fidelity is
+   (default 1e-6) where ``F_peer`` is the final fidelity of its first cold run
+   (the margin avoids ties; the runs are deterministic).  Its time to goal
+   is the wall clock from the start of the objective construction
+   (``MaximizeStateFidelity(...)``, which builds the quimb circuit and the
+   TNOptimizer) to the end of the first iteration whose fidelity is
    ``>= F_goal`` (scipy callback), so it includes the one-off cost of the
    first call (cotengra path search and jit compilation: what a user waits
    for).  The time of the first loss-and-gradient call and the total time of
@@ -52,18 +60,17 @@ Protocol: "time to reach the same fidelity"
 2. tnqc runs ``aqc.compile(..., init=p0, target_fidelity=F_goal,
    maxiter=--tnqc-maxiter)``; its time is ``res.timings["total"]`` (objective
    build, jit compilation, optimisation, final evaluation, circuit export).
-3. Without compilation ("warm"): each code is re-run ``--repeat`` times
-   (default 3, best kept, round-robin) on an objective that has already been
-   compiled: the peer's ``loss_function`` after its first run, tnqc's
-   ``aqc.minimize`` on an ``aqc.Objective`` built and called once beforehand.
-   The peer's warm time is again the time to its first iterate ``>= F_goal``.
-   Cold runs are done once (a second cold run in the same process would hit
-   JAX's and cotengra's in-process caches).
+3. Without compilation ("warm", in the main process): each code is re-run
+   ``--repeat`` times (default 3, best kept, round-robin) on an objective that
+   has already been compiled and called once: the peer's
+   ``MaximizeStateFidelity.loss_function``, tnqc's ``aqc.minimize`` on an
+   ``aqc.Objective`` (what ``aqc.compile`` runs).  The peer's warm time is
+   again the time to its first iterate ``>= F_goal``.
 4. Ratios ``peer / tnqc`` (> 1: tnqc faster) with and without compilation.
 
-Fidelity check: the final circuits of both codes (and the start circuit) are
-exported to qiskit, unrolled to ``u`` and ``cx`` and simulated independently,
-gate by gate, with ``quimb.tensor.CircuitMPS`` (``cutoff = 1e-14``, no bond
+Fidelity check: the final circuits of both codes' first cold runs (and the
+start circuit) are exported to qiskit, unrolled to ``u`` and ``cx`` and
+simulated independently, gate by gate, with ``quimb.tensor.CircuitMPS`` (``cutoff = 1e-14``, no bond
 limit, exact here) and, for ``n <= --sv-max`` (default 24), with qiskit's
 ``Statevector``; ``F = |<target|psi>|^2`` with the target MPS.  Each code's
 reported fidelity must agree with these within 1e-6 (``--tol``), or the
@@ -88,12 +95,14 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import multiprocessing
 import os
 import platform
 import socket
 import subprocess
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 from functools import partial
 from importlib import metadata
@@ -185,6 +194,125 @@ def simulate_fidelity(qc: Any, target_q: Any, sv_max: int) -> dict[str, Any]:
     return out
 
 
+# ------------------------------------------------------------------ cold runs (fresh processes)
+def jax_setup(x64: bool) -> None:
+    """Imports and JAX backend start-up, outside every timer."""
+    import jax
+    import jax.numpy as jnp
+
+    if x64:
+        jax.config.update("jax_enable_x64", True)
+    import qiskit_addon_aqc_tensor  # noqa: F401
+    import quimb.tensor  # noqa: F401
+
+    import aqc  # noqa: F401
+
+    float(jnp.ones(2).sum())
+
+
+def make_problem(n: int, layers: int, t: float) -> dict[str, Any]:
+    """Target MPS, tnqc ansatz, Trotter start ``p0`` and its circuit ``qc0``."""
+    import aqc
+    from mps import MPS, evolve, heisenberg
+
+    s = time.perf_counter()
+    chain = heisenberg(n, j=0.25)
+    evo = evolve(chain, MPS.neel(n), t, dt=0.05, order=2, max_bond=128, cutoff=1e-10)
+    t_target = time.perf_counter() - s
+    ans = aqc.BrickworkAnsatz(n, layers=layers, block="su4")
+    s = time.perf_counter()
+    p0 = aqc.trotter_params(ans, chain, t, "01" * (n // 2) + "0" * (n % 2), order=2)
+    qc0 = ans.to_circuit(p0)
+    t_init = time.perf_counter() - s
+    return {"target": evo.state, "evo": evo, "ans": ans, "p0": p0, "qc0": qc0,
+            "t_target": t_target, "t_init": t_init}
+
+
+def peer_objective(target_q: Any, p_ansatz: Any) -> Any:
+    import quimb.tensor as qtn
+    from qiskit_addon_aqc_tensor.objective import MaximizeStateFidelity
+    from qiskit_addon_aqc_tensor.simulation.quimb import QuimbSimulator
+
+    # the CircuitMPS factory is not used by the jax value-and-gradient path
+    sim = QuimbSimulator(partial(qtn.CircuitMPS, cutoff=1e-14), autodiff_backend="jax")
+    return MaximizeStateFidelity(target_q, p_ansatz, sim)
+
+
+def peer_minimize(obj: Any, x0: np.ndarray, iters: int, t_origin: float) -> dict[str, Any]:
+    """scipy L-BFGS-B on the peer objective; per iteration: seconds since t_origin, F."""
+    import scipy.optimize
+
+    times: list[float] = []
+    fids: list[float] = []
+    calls: dict[str, Any] = {"n": 0, "first_s": None, "first_f": None}
+
+    def fun(x):
+        c0 = time.perf_counter()
+        val = obj.loss_function(x)
+        if calls["first_s"] is None:
+            calls["first_s"] = time.perf_counter() - c0
+            calls["first_f"] = 1.0 - float(val[0])
+        calls["n"] += 1
+        return val
+
+    def cb(intermediate_result):
+        times.append(time.perf_counter() - t_origin)
+        fids.append(1.0 - float(intermediate_result.fun))
+
+    res = scipy.optimize.minimize(fun, x0, method="L-BFGS-B", jac=True, callback=cb,
+                                  options={"maxiter": iters, **LBFGS_OPTIONS})
+    return {"x": np.asarray(res.x, dtype=float), "fidelity": 1.0 - float(res.fun),
+            "n_iter": int(res.nit), "n_evals": calls["n"], "message": str(res.message),
+            "first_call_s": calls["first_s"], "f0": calls["first_f"],
+            "iteration_times_s": times, "history": fids}
+
+
+def cold_peer(n: int, layers: int, t: float, iters: int, x64: bool) -> dict[str, Any]:
+    """One cold peer run (call in a fresh process): objective construction + L-BFGS-B."""
+    jax_setup(x64)
+    from qiskit_addon_aqc_tensor import generate_ansatz_from_circuit
+
+    prob = make_problem(n, layers, t)
+    target_q = prob["target"].to_quimb()
+    s = time.perf_counter()
+    p_ansatz, x0 = generate_ansatz_from_circuit(prob["qc0"], qubits_initially_zero=True)
+    t_ansatz = time.perf_counter() - s
+    load_before = load()
+    t0 = time.perf_counter()
+    obj = peer_objective(target_q, p_ansatz)
+    t_build = time.perf_counter() - t0
+    out = peer_minimize(obj, np.asarray(x0, dtype=float), iters, t0)
+    out["total_s"] = time.perf_counter() - t0
+    out.update(build_objective_s=t_build, generate_ansatz_s=t_ansatz,
+               load_before=load_before, load_after=load())
+    return out
+
+
+def cold_tnqc(n: int, layers: int, t: float, kind: str, f_goal: float, maxiter: int,
+              x64: bool) -> dict[str, Any]:
+    """One cold ``aqc.compile`` (call in a fresh process)."""
+    jax_setup(x64)
+    import aqc
+
+    prob = make_problem(n, layers, t)
+    load_before = load()
+    res = aqc.compile(prob["target"], prob["ans"], init=prob["p0"], optimizer="lbfgs",
+                      objective=kind, maxiter=maxiter, target_fidelity=f_goal)
+    return {"params": res.params, "time_total_s": res.timings["total"],
+            "timings_s": dict(res.timings), "n_iter": res.n_iter,
+            "stop_reason": res.stop_reason, "fidelity": res.fidelity,
+            "init_fidelity": res.init_fidelity, "reached_goal": bool(res.fidelity >= f_goal),
+            "history": [float(f) for f in res.history],
+            "load_before": load_before, "load_after": load()}
+
+
+def in_fresh_process(fn: Any, *args: Any) -> Any:
+    """Run ``fn(*args)`` in a new Python process (no JAX/cotengra caches carried over)."""
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=ctx) as ex:
+        return ex.submit(fn, *args).result()
+
+
 # ------------------------------------------------------------------ one problem size
 def first_reaching(times: list[float], fids: list[float], goal: float) -> tuple[int, float]:
     """``(iteration, seconds)`` of the first iterate with fidelity ``>= goal`` (else -1, nan)."""
@@ -194,156 +322,110 @@ def first_reaching(times: list[float], fids: list[float], goal: float) -> tuple[
     return -1, float("nan")
 
 
+def best(values: list[float]) -> float:
+    vals = [v for v in values if np.isfinite(v)]
+    return float(min(vals)) if vals else float("nan")
+
+
 def run_size(n: int, iters: int, args: argparse.Namespace) -> dict[str, Any]:
-    import quimb.tensor as qtn
-    import scipy.optimize
     from qiskit_addon_aqc_tensor import generate_ansatz_from_circuit
-    from qiskit_addon_aqc_tensor.objective import MaximizeStateFidelity
-    from qiskit_addon_aqc_tensor.simulation.quimb import QuimbSimulator
 
     import aqc
-    from mps import MPS, evolve, heisenberg
 
+    x64 = not args.peer_single
+    kinds = args.objectives
     loads: dict[str, list[float]] = {"start": load()}
     print(f"\n=== n = {n}, layers = {args.layers}, t = {args.t}, peer iterations = {iters} "
           f"(load {loads['start'][0]:.2f}) ===", flush=True)
-
-    # ---- the problem (outside every timer)
-    s = time.perf_counter()
-    chain = heisenberg(n, j=0.25)
-    evo = evolve(chain, MPS.neel(n), args.t, dt=0.05, order=2, max_bond=128, cutoff=1e-10)
-    target = evo.state
-    t_target = time.perf_counter() - s
-    ans = aqc.BrickworkAnsatz(n, layers=args.layers, block="su4")
-    s = time.perf_counter()
-    p0 = aqc.trotter_params(ans, chain, args.t, "01" * (n // 2) + "0" * (n % 2), order=2)
-    qc0 = ans.to_circuit(p0)
-    t_tnqc_init = time.perf_counter() - s
+    prob = make_problem(n, args.layers, args.t)
+    target, ans, p0, qc0 = prob["target"], prob["ans"], prob["p0"], prob["qc0"]
     target_q = target.to_quimb()
-    print(f"target: max bond {target_q.max_bond()}, {t_target:.1f} s; tnqc ansatz "
-          f"{ans.num_params} params, {ans.num_blocks} blocks, {ans.cx_count} CX", flush=True)
-
-    s = time.perf_counter()
     p_ansatz, x0 = generate_ansatz_from_circuit(qc0, qubits_initially_zero=True)
     x0 = np.asarray(x0, dtype=float)
-    t_peer_ansatz = time.perf_counter() - s
     peer_ops = {k: int(v) for k, v in p_ansatz.count_ops().items()}
-    print(f"peer ansatz: {p_ansatz.num_parameters} params, blocks {peer_ops}, "
-          f"generated in {t_peer_ansatz:.2f} s", flush=True)
+    print(f"target: max bond {target_q.max_bond()}, TEBD {prob['t_target']:.1f} s; tnqc ansatz "
+          f"{ans.num_params} params, {ans.num_blocks} blocks, {ans.cx_count} CX; peer ansatz "
+          f"{p_ansatz.num_parameters} params, {peer_ops}", flush=True)
 
-    peer_opts = {"maxiter": iters, **LBFGS_OPTIONS}
+    # ---- 1-2. cold runs, each in a fresh process, round-robin
+    peer_runs: list[dict[str, Any]] = []
+    tnqc_runs: dict[str, list[dict[str, Any]]] = {k: [] for k in kinds}
+    f_goal = float("nan")
+    for rep in range(args.cold_repeat):
+        r = in_fresh_process(cold_peer, n, args.layers, args.t, iters, x64)
+        peer_runs.append(r)
+        if rep == 0:
+            f_goal = r["fidelity"] - args.delta
+        r["goal_iteration"], r["time_to_goal_s"] = first_reaching(
+            r["iteration_times_s"], r["history"], f_goal)
+        print(f"cold {rep + 1}/{args.cold_repeat} peer: F0 = {r['f0']:.12f}, build "
+              f"{r['build_objective_s']:.2f} s, first call {r['first_call_s']:.2f} s, "
+              f"{r['n_iter']} it / {r['n_evals']} evals, F = {r['fidelity']:.10f}, total "
+              f"{r['total_s']:.2f} s, F_goal at it {r['goal_iteration']} after "
+              f"{r['time_to_goal_s']:.2f} s (load {r['load_before'][0]:.2f})", flush=True)
+        if rep == 0:
+            print(f"F_goal = F_peer - {args.delta:g} = {f_goal:.10f}", flush=True)
+        for kind in kinds:
+            c = in_fresh_process(cold_tnqc, n, args.layers, args.t, kind, f_goal,
+                                 args.tnqc_maxiter, x64)
+            tnqc_runs[kind].append(c)
+            print(f"cold {rep + 1}/{args.cold_repeat} tnqc ({kind}): F0 = "
+                  f"{c['init_fidelity']:.12f}, {c['n_iter']} it, F = {c['fidelity']:.10f} "
+                  f"({c['stop_reason']}), total {c['time_total_s']:.2f} s (setup "
+                  f"{c['timings_s']['setup']:.2f} s, optimize {c['timings_s']['optimize']:.2f} s) "
+                  f"(load {c['load_before'][0]:.2f})", flush=True)
 
-    def peer_minimize(obj: Any, t_origin: float) -> tuple[Any, list[float], list[float], dict]:
-        """scipy L-BFGS-B on the peer objective; per-iteration (seconds since t_origin, F)."""
-        times: list[float] = []
-        fids: list[float] = []
-        calls = {"n": 0, "first": None}
-
-        def fun(x):
-            c0 = time.perf_counter()
-            val = obj.loss_function(x)
-            if calls["first"] is None:
-                calls["first"] = (time.perf_counter() - c0, 1.0 - float(val[0]))
-            calls["n"] += 1
-            return val
-
-        def cb(intermediate_result):
-            times.append(time.perf_counter() - t_origin)
-            fids.append(1.0 - float(intermediate_result.fun))
-
-        res = scipy.optimize.minimize(fun, x0, method="L-BFGS-B", jac=True, callback=cb,
-                                      options=peer_opts)
-        return res, times, fids, calls
-
-    # ---- 1. peer, cold
-    sim = QuimbSimulator(partial(qtn.CircuitMPS, cutoff=1e-14), autodiff_backend="jax")
-    loads["before_peer"] = load()
-    t0 = time.perf_counter()
-    p_obj = MaximizeStateFidelity(target_q, p_ansatz, sim)
-    t_peer_build = time.perf_counter() - t0
-    p_res, p_times, p_fids, p_calls = peer_minimize(p_obj, t0)
-    t_peer_total = time.perf_counter() - t0
-    loads["after_peer"] = load()
-    f_peer = 1.0 - float(p_res.fun)
-    f_goal = f_peer - args.delta
-    p_goal_it, p_goal_t = first_reaching(p_times, p_fids, f_goal)
-    t_first, f0_peer = p_calls["first"]
-    print(f"peer: F0 = {f0_peer:.12f}, first call (path search + jit) {t_first:.2f} s, "
-          f"build {t_peer_build:.2f} s", flush=True)
-    print(f"peer: {p_res.nit} iterations, {p_calls['n']} evaluations, F = {f_peer:.10f}, "
-          f"total {t_peer_total:.2f} s ({p_res.message})", flush=True)
-    print(f"F_goal = F_peer - {args.delta:g} = {f_goal:.10f}: peer reaches it at iteration "
-          f"{p_goal_it}, {p_goal_t:.2f} s after the objective construction started", flush=True)
-
-    # ---- 2. tnqc, cold
-    tnqc_cold: dict[str, Any] = {}
-    tnqc_res: dict[str, Any] = {}
-    for kind in args.objectives:
-        loads[f"before_tnqc_{kind}"] = load()
-        res = aqc.compile(target, ans, init=p0, optimizer="lbfgs", objective=kind,
-                          maxiter=args.tnqc_maxiter, target_fidelity=f_goal)
-        loads[f"after_tnqc_{kind}"] = load()
-        tnqc_res[kind] = res
-        tnqc_cold[kind] = {
-            "time_total_s": res.timings["total"],
-            "timings_s": dict(res.timings),
-            "n_iter": res.n_iter,
-            "stop_reason": res.stop_reason,
-            "fidelity_reported": res.fidelity,
-            "init_fidelity": res.init_fidelity,
-            "reached_goal": bool(res.fidelity >= f_goal),
-            "history": [float(f) for f in res.history],
-        }
-        print(f"tnqc ({kind}): F0 = {res.init_fidelity:.12f}, {res.n_iter} iterations, "
-              f"F = {res.fidelity:.10f} ({res.stop_reason}), total {res.timings['total']:.2f} s "
-              f"(setup {res.timings['setup']:.2f} s, optimize {res.timings['optimize']:.2f} s)",
-              flush=True)
-
-    # ---- 3. warm runs (compiled objectives), round-robin, best of --repeat
+    # ---- 3. warm runs on compiled objectives, in this process, round-robin
+    p_obj = peer_objective(target_q, p_ansatz)
+    p_obj.loss_function(x0)
     warm_objs = {}
-    for kind in args.objectives:
+    for kind in kinds:
         obj = aqc.Objective.build(target, ans, kind=kind)
         obj.value_and_grad(p0)
         obj.log_fidelity(p0)
         warm_objs[kind] = obj
     stop = aqc.StopRule(maxiter=args.tnqc_maxiter, target_fidelity=f_goal)
-    warm: dict[str, dict[str, list]] = {
-        "peer_to_goal": {"times": []}, "peer_all_iters": {"times": []},
-        **{f"tnqc_{k}": {"times": [], "n_iter": [], "n_evals": []} for k in args.objectives},
+    warm: dict[str, dict[str, Any]] = {
+        "peer_to_goal": {"times_s": []}, "peer_all_iterations": {"times_s": []},
+        **{f"tnqc_{k}": {"times_s": [], "n_iter": [], "n_evals": []} for k in kinds},
     }
     loads["before_warm"] = load()
     for _ in range(args.repeat):
         t0 = time.perf_counter()
-        _, w_times, w_fids, _ = peer_minimize(p_obj, t0)
-        warm["peer_all_iters"]["times"].append(time.perf_counter() - t0)
-        warm["peer_to_goal"]["times"].append(first_reaching(w_times, w_fids, f_goal)[1])
+        w = peer_minimize(p_obj, x0, iters, t0)
+        warm["peer_all_iterations"]["times_s"].append(time.perf_counter() - t0)
+        warm["peer_to_goal"]["times_s"].append(
+            first_reaching(w["iteration_times_s"], w["history"], f_goal)[1])
         for kind, obj in warm_objs.items():
             t0 = time.perf_counter()
             r = aqc.minimize(obj, p0, optimizer="lbfgs", stop=stop)
-            warm[f"tnqc_{kind}"]["times"].append(time.perf_counter() - t0)
+            warm[f"tnqc_{kind}"]["times_s"].append(time.perf_counter() - t0)
             warm[f"tnqc_{kind}"]["n_iter"].append(r.n_iter)
             warm[f"tnqc_{kind}"]["n_evals"].append(r.n_evals)
     loads["after_warm"] = load()
     for key, w in warm.items():
-        w["best_s"] = float(np.nanmin(w["times"]))
-        print(f"warm {key:20s} best {w['best_s']:8.3f} s  of {[round(x, 3) for x in w['times']]}"
-              + (f"  iterations {w['n_iter']}" if "n_iter" in w else ""), flush=True)
+        w["best_s"] = best(w["times_s"])
+        print(f"warm {key:20s} best {w['best_s']:8.3f} s of "
+              f"{[round(x, 3) for x in w['times_s']]}"
+              + (f", iterations {w['n_iter']}" if "n_iter" in w else ""), flush=True)
 
-    # ---- 4. independent fidelities
+    # ---- 4. independent fidelities (first cold run of each code)
+    p1 = peer_runs[0]
     checks = {
         "start_circuit_qc0": simulate_fidelity(qc0, target_q, args.sv_max),
-        "peer_final": simulate_fidelity(p_ansatz.assign_parameters(p_res.x), target_q,
+        "peer_final": simulate_fidelity(p_ansatz.assign_parameters(p1["x"]), target_q,
                                         args.sv_max),
-        **{f"tnqc_{k}_final": simulate_fidelity(r.circuit, target_q, args.sv_max)
-           for k, r in tnqc_res.items()},
+        **{f"tnqc_{k}_final": simulate_fidelity(ans.to_circuit(runs[0]["params"]), target_q,
+                                                args.sv_max)
+           for k, runs in tnqc_runs.items()},
     }
     reported = {
-        "start_circuit_qc0": tnqc_res[args.objectives[0]].init_fidelity,
-        "peer_final": f_peer,
-        **{f"tnqc_{k}_final": r.fidelity for k, r in tnqc_res.items()},
+        "start_circuit_qc0": tnqc_runs[kinds[0]][0]["init_fidelity"],
+        "peer_final": p1["fidelity"],
+        **{f"tnqc_{k}_final": runs[0]["fidelity"] for k, runs in tnqc_runs.items()},
     }
     problems = []
-    print("independent fidelity check (|reported - simulated|):", flush=True)
+    print("independent fidelity check:", flush=True)
     for key, chk in checks.items():
         chk["reported"] = reported[key]
         sims = [v for k, v in chk.items() if k.startswith("fidelity_")]
@@ -352,66 +434,69 @@ def run_size(n: int, iters: int, args: argparse.Namespace) -> dict[str, Any]:
               f"{chk['fidelity_circuitmps']:.12f}"
               + (f"  Statevector {chk['fidelity_statevector']:.12f}"
                  if "fidelity_statevector" in chk else "")
-              + f"  diff {chk['max_abs_diff']:.1e}", flush=True)
+              + f"  |diff| {chk['max_abs_diff']:.1e}", flush=True)
         if chk["max_abs_diff"] > args.tol:
             problems.append(f"n={n} {key}: reported fidelity differs from the simulation by "
                             f"{chk['max_abs_diff']:.2e} > {args.tol:g}")
-    f0_diff = abs(f0_peer - tnqc_res[args.objectives[0]].init_fidelity)
+    f0_tnqc = tnqc_runs[kinds[0]][0]["init_fidelity"]
+    f0_diff = abs(p1["f0"] - f0_tnqc)
+    print(f"start fidelity: tnqc {f0_tnqc:.14f}, peer {p1['f0']:.14f}, |diff| {f0_diff:.1e}")
     if f0_diff > 1e-8:
-        problems.append(f"n={n}: start fidelities differ by {f0_diff:.2e} (peer {f0_peer}, "
-                        f"tnqc {tnqc_res[args.objectives[0]].init_fidelity})")
+        problems.append(f"n={n}: start fidelities differ by {f0_diff:.2e}")
+    for kind in kinds:
+        for c in tnqc_runs[kind]:
+            if not c["reached_goal"]:
+                problems.append(f"n={n}: tnqc ({kind}) did not reach F_goal ({c['stop_reason']})")
 
-    # ---- 5. ratios
-    main_kind = args.objectives[0]
-    ratios = {}
-    for kind in args.objectives:
-        ratios[f"cold_peer_to_goal/tnqc_{kind}"] = p_goal_t / tnqc_cold[kind]["time_total_s"]
-        ratios[f"warm_peer_to_goal/tnqc_{kind}"] = (warm["peer_to_goal"]["best_s"]
-                                                   / warm[f"tnqc_{kind}"]["best_s"])
-        ratios[f"cold_peer_to_goal_minus_first_call/tnqc_{kind}_warm"] = (
-            (p_goal_t - t_first - t_peer_build) / warm[f"tnqc_{kind}"]["best_s"])
-    print("time ratios peer / tnqc (> 1: tnqc faster):", flush=True)
+    # ---- 5. ratios (best of the repeats)
+    peer_cold = best([r["time_to_goal_s"] for r in peer_runs])
+    peer_cold_excl = best([r["time_to_goal_s"] - r["build_objective_s"] - r["first_call_s"]
+                           for r in peer_runs])
+    ratios: dict[str, float] = {}
+    for kind in kinds:
+        tn_cold = best([c["time_total_s"] for c in tnqc_runs[kind]])
+        ratios[f"cold_{kind}"] = peer_cold / tn_cold
+        ratios[f"warm_{kind}"] = warm["peer_to_goal"]["best_s"] / warm[f"tnqc_{kind}"]["best_s"]
+    print("time ratios peer / tnqc, best of repeats (> 1: tnqc faster):", flush=True)
     for k, v in ratios.items():
-        print(f"  {k:52s} {v:7.2f}", flush=True)
-    for kind in args.objectives:
-        if not tnqc_cold[kind]["reached_goal"]:
-            print(f"  note: tnqc ({kind}) did not reach F_goal "
-                  f"({tnqc_cold[kind]['stop_reason']})", flush=True)
+        print(f"  {k:20s} {v:7.2f}", flush=True)
     loads["end"] = load()
+    for r in peer_runs:
+        r["x"] = None  # parameters are not written to the JSON
+    for runs in tnqc_runs.values():
+        for c in runs:
+            c["params"] = None
     return {
         "n": n,
         "layers": args.layers,
         "t": args.t,
-        "target": {"max_bond": int(target_q.max_bond()), "time_s": t_target,
-                   "discarded_weight": float(getattr(evo, "truncation_error", float("nan")))},
+        "target": {"max_bond": int(target_q.max_bond()), "tebd_time_s": prob["t_target"],
+                   "truncation_error": float(prob["evo"].truncation_error)},
         "tnqc_ansatz": {"num_params": ans.num_params, "num_blocks": ans.num_blocks,
                         "cx_count": ans.cx_count, "two_qubit_depth": ans.two_qubit_depth,
-                        "trotter_init_time_s": t_tnqc_init},
+                        "trotter_params_time_s": prob["t_init"]},
         "peer_ansatz": {"num_params": int(p_ansatz.num_parameters), "blocks": peer_ops,
-                        "generate_time_s": t_peer_ansatz},
-        "start_fidelity": {"tnqc": tnqc_res[main_kind].init_fidelity, "peer": f0_peer,
-                           "abs_diff": f0_diff},
-        "peer_cold": {
-            "iterations_requested": iters,
-            "n_iter": int(p_res.nit),
-            "n_evals": int(p_calls["n"]),
-            "message": str(p_res.message),
-            "fidelity": f_peer,
-            "build_objective_s": t_peer_build,
-            "first_call_s": t_first,
-            "total_s": t_peer_total,
-            "total_minus_build_and_first_call_s": t_peer_total - t_first - t_peer_build,
-            "goal_iteration": p_goal_it,
-            "time_to_goal_s": p_goal_t,
-            "time_to_goal_minus_build_and_first_call_s": p_goal_t - t_first - t_peer_build,
-            "history": [f0_peer, *p_fids],
-            "iteration_times_s": p_times,
-        },
+                        "generate_time_s": [r["generate_ansatz_s"] for r in peer_runs]},
+        "start_fidelity": {"tnqc": f0_tnqc, "peer": p1["f0"], "abs_diff": f0_diff},
+        "peer_iterations_requested": iters,
         "f_goal": f_goal,
         "delta": args.delta,
-        "tnqc_cold": tnqc_cold,
+        "summary": {
+            "peer_cold_time_to_goal_s": peer_cold,
+            "peer_cold_time_to_goal_excl_build_and_first_call_s": peer_cold_excl,
+            "peer_goal_iteration": p1["goal_iteration"],
+            "peer_fidelity": p1["fidelity"],
+            **{f"tnqc_{k}_cold_time_s": best([c["time_total_s"] for c in tnqc_runs[k]])
+               for k in kinds},
+            **{f"tnqc_{k}_n_iter": tnqc_runs[k][0]["n_iter"] for k in kinds},
+            **{f"tnqc_{k}_fidelity": tnqc_runs[k][0]["fidelity"] for k in kinds},
+            "peer_warm_time_to_goal_s": warm["peer_to_goal"]["best_s"],
+            **{f"tnqc_{k}_warm_time_s": warm[f"tnqc_{k}"]["best_s"] for k in kinds},
+            "ratios_peer_over_tnqc": ratios,
+        },
+        "peer_cold_runs": peer_runs,
+        "tnqc_cold_runs": tnqc_runs,
         "warm": warm,
-        "ratios_peer_over_tnqc": ratios,
         "independent_fidelity": checks,
         "problems": problems,
         "load_average_1_5_15min": loads,
@@ -434,6 +519,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    default=["log", "infidelity"],
                    help="tnqc costs to run; the first is the headline (default: log infidelity)")
     p.add_argument("--repeat", type=int, default=3, help="warm repeats, best kept (default 3)")
+    p.add_argument("--cold-repeat", type=int, default=3,
+                   help="cold runs per code, each in a fresh process, best kept (default 3)")
     p.add_argument("--sv-max", type=int, default=24,
                    help="largest n checked with a qiskit Statevector too (default 24)")
     p.add_argument("--tol", type=float, default=1e-6,
@@ -449,25 +536,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         args.iters = args.iters * len(args.n)
     elif len(args.iters) != len(args.n):
         p.error("--iters takes one value or one per --n")
-    if min(args.n) < 4 or args.layers < 1 or args.repeat < 1 or min(args.iters) < 1:
-        p.error("need --n >= 4, --layers >= 1, --repeat >= 1, --iters >= 1")
+    if (min(args.n) < 4 or args.layers < 1 or args.repeat < 1 or args.cold_repeat < 1
+            or min(args.iters) < 1):
+        p.error("need --n >= 4, --layers >= 1, --repeat >= 1, --cold-repeat >= 1, --iters >= 1")
     return args
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    jax_setup(not args.peer_single)
     import jax
-    import jax.numpy as jnp
 
-    if not args.peer_single:
-        jax.config.update("jax_enable_x64", True)
-    # imports and JAX backend start-up, outside every timer
-    import qiskit_addon_aqc_tensor  # noqa: F401
-    import quimb.tensor  # noqa: F401
-
-    import aqc  # noqa: F401
-
-    float(jnp.ones(2).sum())
     load_before = load()
     print(f"tnqc AQC vs qiskit-addon-aqc-tensor (quimb + jax), n = {args.n}, L = {args.layers}, "
           f"t = {args.t}, J S.S Heisenberg from Neel")
@@ -476,20 +555,21 @@ def main(argv: list[str] | None = None) -> int:
           f"{jax.config.jax_enable_x64}", flush=True)
     sizes = [run_size(n, it, args) for n, it in zip(args.n, args.iters, strict=True)]
 
-    print("\nsummary (time to F_goal; ratio = peer / tnqc, > 1: tnqc faster)")
-    hdr = (f"{'n':>4s} {'F_goal':>14s} {'peer it':>7s} {'peer s':>8s} {'tnqc it':>7s} "
-           f"{'tnqc s':>8s} {'ratio':>6s} | {'peer warm':>9s} {'tnqc warm':>9s} {'ratio':>6s}")
-    print(hdr)
-    print("-" * len(hdr))
-    k = args.objectives[0]
-    for r in sizes:
-        print(f"{r['n']:4d} {r['f_goal']:14.10f} {r['peer_cold']['goal_iteration']:7d} "
-              f"{r['peer_cold']['time_to_goal_s']:8.2f} {r['tnqc_cold'][k]['n_iter']:7d} "
-              f"{r['tnqc_cold'][k]['time_total_s']:8.2f} "
-              f"{r['ratios_peer_over_tnqc'][f'cold_peer_to_goal/tnqc_{k}']:6.2f} | "
-              f"{r['warm']['peer_to_goal']['best_s']:9.3f} {r['warm'][f'tnqc_{k}']['best_s']:9.3f} "
-              f"{r['ratios_peer_over_tnqc'][f'warm_peer_to_goal/tnqc_{k}']:6.2f}")
-    print(f"(tnqc objective: {k}; cold = with objective construction and jit compilation)")
+    print("\nsummary: time to F_goal, best of repeats; ratio = peer / tnqc (> 1: tnqc faster)")
+    for k in args.objectives:
+        hdr = (f"{'n':>4s} {'F_goal':>13s} {'peer it':>7s} {'peer s':>8s} {'tnqc it':>7s} "
+               f"{'tnqc s':>8s} {'ratio':>6s} | {'peer warm':>9s} {'tnqc warm':>9s} {'ratio':>6s}")
+        print(f"tnqc objective {k!r}; cold = with objective construction and jit compilation")
+        print(hdr)
+        print("-" * len(hdr))
+        for r in sizes:
+            s = r["summary"]
+            ratios = s["ratios_peer_over_tnqc"]
+            print(f"{r['n']:4d} {r['f_goal']:13.10f} {s['peer_goal_iteration']:7d} "
+                  f"{s['peer_cold_time_to_goal_s']:8.2f} {s[f'tnqc_{k}_n_iter']:7d} "
+                  f"{s[f'tnqc_{k}_cold_time_s']:8.2f} {ratios[f'cold_{k}']:6.2f} | "
+                  f"{s['peer_warm_time_to_goal_s']:9.3f} {s[f'tnqc_{k}_warm_time_s']:9.3f} "
+                  f"{ratios[f'warm_{k}']:6.2f}")
 
     problems = [p for r in sizes for p in r["problems"]]
     out = {
@@ -523,6 +603,7 @@ def main(argv: list[str] | None = None) -> int:
             "tnqc_maxiter": args.tnqc_maxiter,
             "tnqc_objectives": args.objectives,
             "repeat_warm": args.repeat,
+            "repeat_cold": args.cold_repeat,
             "jax_enable_x64": bool(jax.config.jax_enable_x64),
             "fidelity_tolerance": args.tol,
         },

@@ -253,6 +253,193 @@ def evolve_cmd(
     )
 
 
+class Block(StrEnum):
+    su4 = "su4"
+    xxz = "xxz"
+
+
+def trotter_baseline(chain: SpinChain, psi0: MPS, target: MPS, t: float, steps: int) -> list:
+    """Fidelity and two-qubit depth of 2nd-order Trotter circuits with 1..steps steps."""
+    rows = []
+    for k in range(1, steps + 1):
+        st = evolve(chain, psi0, t, t / k, order=2, max_bond=256, cutoff=1e-12).state
+        layers = 2 * k + 1
+        gates = sum(len(range(lay % 2, chain.n - 1, 2)) for lay in range(layers))
+        rows.append({"steps": k, "two_qubit_depth": 3 * layers, "cx_count": 3 * gates,
+                     "fidelity": abs(target.overlap(st)) ** 2})
+    return rows
+
+
+def _compile_plots(out: Path, res, target: MPS, circuit_state: MPS, baseline: list,
+                   title: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 4))
+    ax.plot(np.arange(len(res.history)), res.history, marker=".")
+    ax.set_xlabel("iteration")
+    ax.set_ylabel("fidelity |<target|V|0>|^2")
+    ax.set_yscale("log" if res.history.min() < 1e-2 else "linear")
+    ax.set_title(title)
+    _save_png(fig, out / "fidelity.png")
+    plt.close(fig)
+
+    fig, ax = plt.subplots(figsize=(7, 4))
+    sites = np.arange(target.n)
+    ax.plot(sites, target.expect_z(), "o-", label="target (MPS)", ms=3)
+    ax.plot(sites, circuit_state.expect_z(), "x--", label="AQC circuit", ms=4)
+    ax.set_xlabel("site i")
+    ax.set_ylabel(r"$\langle Z_i \rangle$")
+    ax.legend()
+    ax.set_title(title)
+    _save_png(fig, out / "z.png")
+    plt.close(fig)
+
+    fig, ax = plt.subplots(figsize=(6, 4))
+    ax.plot([r["two_qubit_depth"] for r in baseline], [r["fidelity"] for r in baseline],
+            "s-", label="Trotter (2nd order)")
+    ax.plot([res.two_qubit_depth], [res.fidelity], "o", ms=9, label=f"AQC L={res.ansatz.layers}")
+    ax.set_xlabel("two-qubit (CX) depth")
+    ax.set_ylabel("fidelity with target")
+    ax.legend()
+    ax.set_title(title)
+    _save_png(fig, out / "depth.png")
+    plt.close(fig)
+
+
+@app.command("compile")
+def compile_cmd(
+    n: Annotated[int, typer.Option(help="Number of qubits (>= 2).")] = 100,
+    t: Annotated[float, typer.Option(help="Evolution time of the target (1/J, hbar = 1).")] = 1.0,
+    layers: Annotated[int, typer.Option(help="Brickwork layers L of the circuit.")] = 4,
+    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("runs/compile"),
+    model: Annotated[Model, typer.Option(help="Spin chain (Pauli convention).")] = Model.heisenberg,
+    j: Annotated[float, typer.Option(help="Coupling J in Pauli units (0.25 = S.S).")] = 1.0,
+    jz: Annotated[float | None, typer.Option(help="ZZ coupling (xxz; default 1).")] = None,
+    hx: Annotated[float, typer.Option(help="Uniform X field.")] = 0.0,
+    hz: Annotated[float, typer.Option(help="Uniform Z field.")] = 0.0,
+    block: Annotated[Block, typer.Option(help="Two-qubit block type.")] = Block.su4,
+    dt: Annotated[float, typer.Option(help="TEBD step of the target.")] = 0.025,
+    max_bond: Annotated[int, typer.Option(help="Bond-dimension cap of the target.")] = 128,
+    cutoff: Annotated[float, typer.Option(help="Discarded weight per SVD (target).")] = 1e-12,
+    maxiter: Annotated[int, typer.Option(help="Optimiser iterations (per stage).")] = 300,
+    optimizer: Annotated[str, typer.Option(help="lbfgs, adam or optax-lbfgs.")] = "lbfgs",
+    objective: Annotated[str, typer.Option(help="log (default) or infidelity.")] = "log",
+    schedule: Annotated[int, typer.Option(help="Time stages of the compile.")] = 1,
+    trotter_steps: Annotated[int, typer.Option(help="Trotter baselines: 1..k steps.")] = 6,
+    seed: Annotated[int, typer.Option(help="Seed (recorded; used by random inits).")] = 0,
+    force: Annotated[bool, typer.Option(help="Overwrite files in a non-empty --out.")] = False,
+    plots: Annotated[bool, typer.Option(help="Write PNG plots.")] = True,
+) -> None:
+    """Compile the time-evolved state of a spin chain into a brickwork circuit (AQC)."""
+    import aqc
+    from aqc.objective import OBJECTIVES
+    from aqc.optimize import OPTIMIZERS
+
+    try:
+        chain = build_chain(model.value, n, j, jz, hx, hz)
+        psi0 = MPS.neel(n)
+        TEBDConfig(dt=dt, order=4, max_bond=max_bond, cutoff=cutoff)
+        check_real(t, "t", minimum=0.0)
+        ansatz = aqc.BrickworkAnsatz(n, layers, block.value)
+        if optimizer not in OPTIMIZERS:
+            raise UsageError(f"--optimizer must be one of {', '.join(OPTIMIZERS)}: {optimizer!r}")
+        if objective not in OBJECTIVES:
+            raise UsageError(f"--objective must be one of {', '.join(OBJECTIVES)}: {objective!r}")
+        aqc.StopRule(maxiter=maxiter)
+        out = prepare_output_dir(out, force)
+    except (UsageError, ValueError, TypeError) as exc:
+        _fail(str(exc))
+
+    start = time.perf_counter()
+    with _progress() as progress:
+        task = progress.add_task("target", total=None, n=n, what="TEBD", info="")
+
+        def on_step(info: StepInfo) -> None:
+            progress.update(task, total=info.nsteps, completed=info.step,
+                            info=f"t={info.t:.3f} chi={info.max_bond}")
+
+        tres = evolve(chain, psi0, t, dt, order=4, max_bond=max_bond, cutoff=cutoff,
+                      callback=on_step)
+        target = tres.state
+        task2 = progress.add_task("compile", total=maxiter * schedule, n=n, what="AQC", info="")
+
+        def on_iter(info) -> None:
+            progress.update(task2, advance=1, info=f"F={info.fidelity:.6f}")
+
+        res = aqc.compile(target, ansatz, optimizer=optimizer, objective=objective,
+                          maxiter=maxiter, seed=seed, schedule=schedule, callback=on_iter)
+        progress.update(task2, total=res.n_iter, completed=res.n_iter)
+    t_compile = time.perf_counter() - start
+    circuit_state = ansatz.state(res.params)
+    check = abs(target.overlap(circuit_state)) ** 2
+    baseline = trotter_baseline(chain, psi0, target, t, trotter_steps)
+
+    target.save(out / "target.npz", overwrite=True)
+    atomic_write(out / "params.npz", lambda fh: np.savez(
+        fh, params=res.params, n=n, layers=layers, block=block.value), overwrite=True)
+    from qiskit import qasm3, qpy
+
+    atomic_write(out / "circuit.qpy", lambda fh: qpy.dump(res.circuit, fh), overwrite=True)
+    atomic_write(out / "circuit.qasm",
+                 lambda fh: fh.write(qasm3.dumps(res.circuit).encode()), overwrite=True)
+    report = {
+        "command": "compile",
+        "n": n,
+        "model": chain.to_dict(),
+        "t": t,
+        "layers": layers,
+        "block": block.value,
+        "fidelity": res.fidelity,
+        "log_fidelity": res.log_fidelity,
+        "fidelity_check_mps": check,
+        "init_fidelity": res.init_fidelity,
+        "two_qubit_depth": res.two_qubit_depth,
+        "cx_count": res.cx_count,
+        "trotter_baseline": baseline,
+        "iterations": res.n_iter,
+        "stop_reason": res.stop_reason,
+        "objective": objective,
+        "optimizer": optimizer,
+        "schedule": schedule,
+        "target": {"dt": dt, "order": 4, "max_bond": max_bond, "cutoff": cutoff,
+                   "truncation_error": tres.truncation_error,
+                   "max_bond_reached": target.max_bond()},
+        "timings": {**res.timings, "target_s": tres.wall_time, "total_s": t_compile},
+        "seed": seed,
+        "versions": versions(),
+        "conventions": "Pauli operators, hbar=1, qubit i = site i (qiskit little-endian)",
+        "files": ["target.npz", "params.npz", "circuit.qpy", "circuit.qasm", "report.json"]
+        + (["fidelity.png", "z.png", "depth.png"] if plots else []),
+    }
+    atomic_write_json(out / "report.json", report, overwrite=True)
+    title = f"{chain.name} n={n} t={t:g} L={layers}"
+    if plots:
+        _compile_plots(out, res, target, circuit_state, baseline, title)
+    best = max((r for r in baseline if r["two_qubit_depth"] <= res.two_qubit_depth),
+               key=lambda r: r["fidelity"], default=None)
+    trot = (f"best Trotter at depth <= {res.two_qubit_depth}: F = {best['fidelity']:.6f}"
+            if best else f"no Trotter circuit as shallow as depth {res.two_qubit_depth}")
+    typer.echo(
+        f"done in {t_compile:.1f} s: F = {res.fidelity:.6f} (start {res.init_fidelity:.3e}) "
+        f"at CX depth {res.two_qubit_depth}, {res.cx_count} CX; {trot} -> {out}/"
+    )
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.fields[what]}[/] n={task.fields[n]}"),
+        BarColumn(),
+        TextColumn("{task.fields[info]}"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=_err,
+        transient=False,
+    )
+
+
 def _fail(message: str) -> None:
     _err.print(f"[red]error:[/] {message}", highlight=False, soft_wrap=True)
     raise typer.Exit(code=2)

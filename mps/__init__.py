@@ -12,7 +12,7 @@ True
 
 from .hamiltonian import SpinChain, heisenberg, ising, xxz
 from .state import MPS, local_operator
-from .tebd import EvolveResult, StepInfo, TEBDConfig, evolve, trotter_layers
+from .tebd import EvolveResult, StepInfo, TEBDConfig, apply_gates, evolve, trotter_layers
 
 __all__ = [
     "MPS",
@@ -20,6 +20,7 @@ __all__ = [
     "SpinChain",
     "StepInfo",
     "TEBDConfig",
+    "apply_gates",
     "evolve",
     "heisenberg",
     "ising",

@@ -62,7 +62,7 @@ from ._versions import versions
 from .hamiltonian import SpinChain
 from .state import MPS
 
-__all__ = ["EvolveResult", "StepInfo", "TEBDConfig", "evolve", "trotter_layers"]
+__all__ = ["EvolveResult", "StepInfo", "TEBDConfig", "apply_gates", "evolve", "trotter_layers"]
 
 SUZUKI_P = 1.0 / (4.0 - 4.0 ** (1.0 / 3.0))
 
@@ -449,3 +449,32 @@ def evolve(
         dt=dt_eff,
         wall_time=wall,
     )
+
+
+def apply_gates(
+    state: MPS,
+    gates: list[tuple[int, np.ndarray]],
+    max_bond: int | None = None,
+    cutoff: float = 1e-14,
+) -> tuple[MPS, float]:
+    """Apply two-qubit gates ``(i, U)`` on bonds ``(i, i+1)`` in order, by SVD splitting.
+
+    ``U`` is a 4x4 unitary with site ``i`` as the more significant index.  With
+    the defaults nothing but numerical zeros is truncated, so the result is the
+    exact circuit state.  Returns the normalised state and the discarded weight.
+    """
+    if not isinstance(state, MPS):
+        raise TypeError(f"state must be an MPS, got {type(state).__name__}")
+    config = TEBDConfig(dt=1.0, max_bond=max_bond, cutoff=cutoff)
+    vidal = _VidalState(state)
+    trunc = 0.0
+    with threadpool_limits(limits=1, user_api="blas"):
+        for i, u in gates:
+            i = check_int(i, "gate site", minimum=0)
+            if i >= state.n - 1:
+                raise ValueError(f"gate site must be in [0, {state.n - 2}], got {i}")
+            u = np.asarray(u, dtype=complex)
+            if u.shape != (4, 4):
+                raise ValueError(f"gates must be 4x4, got shape {u.shape}")
+            trunc += vidal.update_bond(i, u, config.max_bond, config.cutoff)
+    return vidal.to_mps(), trunc

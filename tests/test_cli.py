@@ -75,3 +75,42 @@ def test_unknown_model_and_unwritable_folder(tmp_path):
     blocker.write_text("not a folder")
     res = runner.invoke(app, ["evolve", "--n", "4", "--out", str(blocker)])
     assert res.exit_code == 2 and "not a folder" in res.output
+
+
+def test_compile_writes_a_circuit_whose_fidelity_checks_out(tmp_path):
+    from qiskit import qpy
+    from qiskit.quantum_info import Statevector
+
+    out = tmp_path / "c"
+    args = ["compile", "--n", "8", "--t", "0.5", "--layers", "3", "--maxiter", "20",
+            "--trotter-steps", "3", "--out", str(out)]
+    res = runner.invoke(app, args)
+    assert res.exit_code == 0, res.output
+    report = json.loads((out / "report.json").read_text())
+    for key in ("n", "model", "t", "layers", "block", "fidelity", "two_qubit_depth",
+                "cx_count", "trotter_baseline", "timings", "seed", "versions"):
+        assert key in report
+    with open(out / "circuit.qpy", "rb") as fh:
+        circuit = qpy.load(fh)[0]
+    target = MPS.load(out / "target.npz")
+    fid = abs(np.vdot(target.to_dense(), Statevector(circuit).data)) ** 2
+    assert fid == pytest.approx(report["fidelity"], abs=1e-9)
+    assert len(report["trotter_baseline"]) == 3
+    assert runner.invoke(app, args).exit_code == 2  # refuses to overwrite
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--layers", "0"], "layers must be >= 1"),
+        (["--optimizer", "sgd"], "--optimizer must be one of"),
+        (["--block", "cz"], "Invalid value"),
+        (["--maxiter", "0"], "maxiter must be >= 1"),
+    ],
+)
+def test_compile_bad_input(tmp_path, args, message):
+    out = tmp_path / "never"
+    res = runner.invoke(app, ["compile", "--n", "6", "--out", str(out), *args])
+    assert res.exit_code == 2
+    assert message in " ".join(res.output.split())
+    assert not out.exists()
