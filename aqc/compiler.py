@@ -160,6 +160,7 @@ def compile(
     max_time: float | None = None,
     learning_rate: float = 0.01,
     callback: Callable[[IterInfo], bool | None] | None = None,
+    resume: dict[str, Any] | None = None,
 ) -> CompileResult:
     """Compile ``target`` into ``ansatz`` by optimising all parameters at once.
 
@@ -195,6 +196,11 @@ def compile(
         Adam's step size.
     callback : callable, optional
         ``f(IterInfo)`` each iteration; returning True stops the stage.
+    resume : dict, optional
+        Continue an interrupted run from a checkpoint: ``{"stage": k, "params":
+        theta, "iteration": i, "history": [...], "stages": [...]}`` (what a
+        checkpointing callback saved).  Stages before ``k`` are skipped, stage
+        ``k`` restarts from ``theta`` with ``maxiter - i`` iterations left.
 
     Returns
     -------
@@ -270,9 +276,45 @@ def compile(
     params: np.ndarray | None = None
     result = None
     obj = None
-    for t_stage, tgt in stage_targets:
+    def staged(index: int, offset: int) -> Callable[[IterInfo], bool | None] | None:
+        if callback is None:
+            return None
+        return lambda info: callback(info._replace(stage=index, iteration=info.iteration + offset))
+
+    first_stage, iters_done = 0, 0
+    if resume is not None:
+        first_stage = check_int(resume.get("stage", 0), "resume['stage']", minimum=0)
+        if first_stage >= len(stage_targets):
+            raise ValueError(f"resume['stage'] must be < {len(stage_targets)}, got {first_stage}")
+        iters_done = check_int(resume.get("iteration", 0), "resume['iteration']", minimum=0)
+        params = ansatz.check_params(resume["params"])
+        history.append(np.asarray(resume.get("history", [])[:-1], dtype=float))
+        stages.extend(resume.get("stages", [])[:first_stage])
+    for index, (t_stage, tgt) in enumerate(stage_targets):
+        if index < first_stage:
+            continue
         s0 = time.perf_counter()
         obj = Objective.build(tgt, ansatz, kind=objective)
+        if index == first_stage and resume is not None:
+            stage_stop = StopRule(maxiter=max(stop.maxiter - iters_done, 1),
+                                  target_fidelity=target_fidelity, max_time=max_time)
+            x0 = params
+            init_log_f = obj.log_fidelity(x0)
+            t_setup += time.perf_counter() - s0
+            s1 = time.perf_counter()
+            result = minimize(obj, x0, optimizer=optimizer, stop=stage_stop,
+                              learning_rate=learning_rate, callback=staged(index, iters_done))
+            t_opt += time.perf_counter() - s1
+            params = result.params
+            history.append(result.history)
+            prior = resume.get("history", [])
+            if index == 0 and len(prior) > 0:  # report the original start, not the checkpoint
+                init_log_f = float(np.log(prior[0]))
+            stages.append({"t": t_stage, "init_fidelity": float(np.exp(init_log_f)),
+                           "init_log_fidelity": float(init_log_f), "fidelity": result.fidelity,
+                           "n_iter": result.n_iter + iters_done,
+                           "stop_reason": result.stop_reason, "start": "checkpoint"})
+            continue
         candidates = start_params(t_stage if t_stage is not None else 0.0)
         fresh = len(candidates)
         if params is not None:
@@ -284,7 +326,7 @@ def compile(
         t_setup += time.perf_counter() - s0
         s1 = time.perf_counter()
         result = minimize(obj, x0, optimizer=optimizer, stop=stop,
-                          learning_rate=learning_rate, callback=callback)
+                          learning_rate=learning_rate, callback=staged(index, 0))
         t_opt += time.perf_counter() - s1
         params = result.params
         history.append(result.history if not history else result.history[1:])
@@ -299,7 +341,8 @@ def compile(
             else (f"trotter order {orders[best]}" if isinstance(init, str) and init == "trotter"
                   else (init if isinstance(init, str) else "given")),
         })
-    assert result is not None and obj is not None and params is not None
+    if result is None or obj is None or params is None:
+        raise RuntimeError("no stage was run")
     log_f = obj.log_fidelity(params)
     return CompileResult(
         circuit=ansatz.to_circuit(params),

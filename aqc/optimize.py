@@ -6,9 +6,10 @@
 
 Stopping rules (:class:`StopRule`): a maximal number of iterations, a target
 fidelity, a wall-clock limit, and the optimiser's own convergence tests.
-Every iteration appends the fidelity to the history and calls ``callback``
-with an :class:`IterInfo`; a callback returning ``True`` stops the run (the
-CLI uses it for progress bars and checkpoints).
+The start and every iteration append the fidelity to the history and call
+``callback`` with an :class:`IterInfo` (``iteration`` 0 is the start); a
+callback returning ``True`` stops the run (the CLI uses it for progress bars
+and checkpoints).
 
 Example
 -------
@@ -80,13 +81,14 @@ class StopRule:
 
 
 class IterInfo(NamedTuple):
-    """Progress after one iteration."""
+    """Progress after one iteration (``stage``: the time stage of :func:`aqc.compile`)."""
 
     iteration: int
     fidelity: float
     value: float
     elapsed: float
     params: np.ndarray
+    stage: int = 0
 
 
 @dataclass(frozen=True)
@@ -137,7 +139,7 @@ def minimize(
     learning_rate : float
         Step size of Adam (ignored by the L-BFGS methods).
     callback : callable, optional
-        ``f(IterInfo)`` after each iteration; returning True stops.
+        ``f(IterInfo)`` at the start and after each iteration; returning True stops.
     """
     if not isinstance(objective, Objective):
         raise TypeError(f"objective must be an aqc Objective, got {type(objective).__name__}")
@@ -163,7 +165,7 @@ def minimize(
         state["x"] = np.array(x, dtype=float)
         it = len(history) - 1
         elapsed = time.perf_counter() - start
-        if callback is not None and it > 0:
+        if callback is not None:
             if callback(IterInfo(it, fid, value, elapsed, state["x"])):
                 state["reason"] = "callback"
                 raise _Stop

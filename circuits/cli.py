@@ -21,7 +21,6 @@ Example
 
 from __future__ import annotations
 
-import io
 import time
 from enum import StrEnum
 from pathlib import Path
@@ -30,12 +29,24 @@ from typing import Annotated
 import numpy as np
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from mps import MPS, SpinChain, StepInfo, TEBDConfig, evolve, heisenberg, ising, xxz
+from mps import StepInfo, TEBDConfig, evolve
 from mps._validate import check_real
 from mps._versions import versions
 from mps.atomic import atomic_write, atomic_write_json
+
+from .jobs import (
+    JobError,
+    JobSpec,
+    ModelSpec,
+    _save_png,
+    build_chain,
+    initial_state,
+    prepare_output_dir,
+    run_compile_job,
+)
 
 __all__ = ["app", "main"]
 
@@ -53,56 +64,7 @@ class Model(StrEnum):
     ising = "ising"
 
 
-class UsageError(Exception):
-    """A user error: printed as one line, exit code 2."""
-
-
-def build_chain(model: str, n: int, j: float, jz: float | None, hx: float, hz: float) -> SpinChain:
-    """The chain named ``model`` with the CLI's parameters (Pauli convention)."""
-    if model == "heisenberg":
-        if hx or hz or jz is not None:
-            return SpinChain(n, jx=j, jy=j, jz=j if jz is None else jz, hx=hx, hz=hz,
-                             name="heisenberg")
-        return heisenberg(n, j)
-    if model == "xxz":
-        return xxz(n, jxy=j, jz=1.0 if jz is None else jz, hz=hz)
-    if model == "ising":
-        return ising(n, j=j, hx=hx)
-    raise UsageError(f"unknown model {model!r}; expected heisenberg, xxz or ising")
-
-
-def initial_state(spec: str, n: int) -> MPS:
-    """``neel``, ``zeros`` or an explicit bitstring of length ``n`` (site order)."""
-    if spec == "neel":
-        return MPS.neel(n)
-    if spec == "zeros":
-        return MPS.zeros(n)
-    try:
-        return MPS.from_bitstring(spec, n=n)
-    except ValueError as exc:
-        raise UsageError(f"--initial must be 'neel', 'zeros' or a bitstring: {exc}") from exc
-
-
-def prepare_output_dir(out: Path, force: bool) -> Path:
-    """Create ``out``; refuse an existing non-empty folder unless ``force``."""
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"--out {out} exists and is not a folder")
-    if out.is_dir() and any(out.iterdir()) and not force:
-        raise UsageError(f"--out {out} is not empty; pass --force to overwrite its files")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        probe = out / ".tnqc-write-test"
-        probe.write_bytes(b"")
-        probe.unlink()
-    except OSError as exc:
-        raise UsageError(f"cannot write to --out {out}: {exc.strerror or exc}") from exc
-    return out
-
-
-def _save_png(fig, path: Path) -> None:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=120, bbox_inches="tight")
-    atomic_write(path, lambda fh: fh.write(buf.getvalue()), overwrite=True)
+UsageError = JobError
 
 
 def _plots(out: Path, times: np.ndarray, z: np.ndarray, ent: np.ndarray, title: str) -> None:
@@ -172,7 +134,7 @@ def evolve_cmd(
 ) -> None:
     """Evolve a product state under a spin chain by TEBD and write the results."""
     try:
-        chain = build_chain(model.value, n, j, jz, hx, hz)
+        chain = build_chain(ModelSpec(model.value, n, j, jz, hx, hz))
         psi0 = initial_state(initial, n)
         TEBDConfig(dt=dt, order=order, max_bond=max_bond, cutoff=cutoff)  # validate first
         check_real(t, "t", minimum=0.0)
@@ -258,55 +220,36 @@ class Block(StrEnum):
     xxz = "xxz"
 
 
-def trotter_baseline(chain: SpinChain, psi0: MPS, target: MPS, t: float, steps: int) -> list:
-    """Fidelity and two-qubit depth of 2nd-order Trotter circuits with 1..steps steps."""
-    rows = []
-    for k in range(1, steps + 1):
-        st = evolve(chain, psi0, t, t / k, order=2, max_bond=256, cutoff=1e-12).state
-        layers = 2 * k + 1
-        gates = sum(len(range(lay % 2, chain.n - 1, 2)) for lay in range(layers))
-        rows.append({"steps": k, "two_qubit_depth": 3 * layers, "cx_count": 3 * gates,
-                     "fidelity": abs(target.overlap(st)) ** 2})
-    return rows
+def _run_job(spec: JobSpec, force: bool, resume: bool) -> None:
+    """Run a compile job with progress bars; print a one-line summary."""
+    try:
+        with _progress() as progress:
+            tgt = progress.add_task("target", total=None, n=spec.model.n, what="TEBD", info="")
+            opt = progress.add_task("compile", total=spec.optimize.maxiter * spec.optimize.schedule,
+                                    n=spec.model.n, what="AQC", info="")
 
+            def on_step(info: StepInfo) -> None:
+                progress.update(tgt, total=info.nsteps, completed=info.step,
+                                info=f"t={info.t:.3f} chi={info.max_bond}")
 
-def _compile_plots(out: Path, res, target: MPS, circuit_state: MPS, baseline: list,
-                   title: str) -> None:
-    import matplotlib
+            def on_iter(info) -> None:
+                done = info.stage * spec.optimize.maxiter + info.iteration
+                progress.update(opt, completed=done, info=f"F={info.fidelity:.6f}")
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(6, 4))
-    ax.plot(np.arange(len(res.history)), res.history, marker=".")
-    ax.set_xlabel("iteration")
-    ax.set_ylabel("fidelity |<target|V|0>|^2")
-    ax.set_yscale("log" if res.history.min() < 1e-2 else "linear")
-    ax.set_title(title)
-    _save_png(fig, out / "fidelity.png")
-    plt.close(fig)
-
-    fig, ax = plt.subplots(figsize=(7, 4))
-    sites = np.arange(target.n)
-    ax.plot(sites, target.expect_z(), "o-", label="target (MPS)", ms=3)
-    ax.plot(sites, circuit_state.expect_z(), "x--", label="AQC circuit", ms=4)
-    ax.set_xlabel("site i")
-    ax.set_ylabel(r"$\langle Z_i \rangle$")
-    ax.legend()
-    ax.set_title(title)
-    _save_png(fig, out / "z.png")
-    plt.close(fig)
-
-    fig, ax = plt.subplots(figsize=(6, 4))
-    ax.plot([r["two_qubit_depth"] for r in baseline], [r["fidelity"] for r in baseline],
-            "s-", label="Trotter (2nd order)")
-    ax.plot([res.two_qubit_depth], [res.fidelity], "o", ms=9, label=f"AQC L={res.ansatz.layers}")
-    ax.set_xlabel("two-qubit (CX) depth")
-    ax.set_ylabel("fidelity with target")
-    ax.legend()
-    ax.set_title(title)
-    _save_png(fig, out / "depth.png")
-    plt.close(fig)
+            report = run_compile_job(spec, force=force, resume=resume,
+                                     on_target_step=on_step, on_iteration=on_iter)
+    except JobError as exc:
+        _fail(str(exc))
+    best = max((r for r in report["trotter_baseline"]
+                if r["two_qubit_depth"] <= report["two_qubit_depth"]),
+               key=lambda r: r["fidelity"], default=None)
+    trot = (f"best Trotter at depth <= {report['two_qubit_depth']}: F = {best['fidelity']:.6f}"
+            if best else f"no Trotter circuit as shallow as depth {report['two_qubit_depth']}")
+    typer.echo(
+        f"done in {report['timings']['total_s']:.1f} s: F = {report['fidelity']:.6f} "
+        f"(start {report['init_fidelity']:.3e}) at CX depth {report['two_qubit_depth']}, "
+        f"{report['cx_count']} CX; {trot} -> {spec.output.out}/"
+    )
 
 
 @app.command("compile")
@@ -320,6 +263,7 @@ def compile_cmd(
     jz: Annotated[float | None, typer.Option(help="ZZ coupling (xxz; default 1).")] = None,
     hx: Annotated[float, typer.Option(help="Uniform X field.")] = 0.0,
     hz: Annotated[float, typer.Option(help="Uniform Z field.")] = 0.0,
+    initial: Annotated[str, typer.Option(help="neel, zeros or a bitstring (site order).")] = "neel",
     block: Annotated[Block, typer.Option(help="Two-qubit block type.")] = Block.su4,
     dt: Annotated[float, typer.Option(help="TEBD step of the target.")] = 0.025,
     max_bond: Annotated[int, typer.Option(help="Bond-dimension cap of the target.")] = 128,
@@ -328,104 +272,46 @@ def compile_cmd(
     optimizer: Annotated[str, typer.Option(help="lbfgs, adam or optax-lbfgs.")] = "lbfgs",
     objective: Annotated[str, typer.Option(help="log (default) or infidelity.")] = "log",
     schedule: Annotated[int, typer.Option(help="Time stages of the compile.")] = 1,
+    checkpoint_every: Annotated[int, typer.Option(help="Checkpoint every k iterations.")] = 10,
     trotter_steps: Annotated[int, typer.Option(help="Trotter baselines: 1..k steps.")] = 6,
+    isa: Annotated[str | None, typer.Option(help="Also transpile for this IBM backend.")] = None,
     seed: Annotated[int, typer.Option(help="Seed (recorded; used by random inits).")] = 0,
     force: Annotated[bool, typer.Option(help="Overwrite files in a non-empty --out.")] = False,
+    resume: Annotated[bool, typer.Option(help="Continue a killed job in --out.")] = False,
     plots: Annotated[bool, typer.Option(help="Write PNG plots.")] = True,
 ) -> None:
     """Compile the time-evolved state of a spin chain into a brickwork circuit (AQC)."""
-    import aqc
-    from aqc.objective import OBJECTIVES
-    from aqc.optimize import OPTIMIZERS
-
-    try:
-        chain = build_chain(model.value, n, j, jz, hx, hz)
-        psi0 = MPS.neel(n)
-        TEBDConfig(dt=dt, order=4, max_bond=max_bond, cutoff=cutoff)
-        check_real(t, "t", minimum=0.0)
-        ansatz = aqc.BrickworkAnsatz(n, layers, block.value)
-        if optimizer not in OPTIMIZERS:
-            raise UsageError(f"--optimizer must be one of {', '.join(OPTIMIZERS)}: {optimizer!r}")
-        if objective not in OBJECTIVES:
-            raise UsageError(f"--objective must be one of {', '.join(OBJECTIVES)}: {objective!r}")
-        aqc.StopRule(maxiter=maxiter)
-        out = prepare_output_dir(out, force)
-    except (UsageError, ValueError, TypeError) as exc:
-        _fail(str(exc))
-
-    start = time.perf_counter()
-    with _progress() as progress:
-        task = progress.add_task("target", total=None, n=n, what="TEBD", info="")
-
-        def on_step(info: StepInfo) -> None:
-            progress.update(task, total=info.nsteps, completed=info.step,
-                            info=f"t={info.t:.3f} chi={info.max_bond}")
-
-        tres = evolve(chain, psi0, t, dt, order=4, max_bond=max_bond, cutoff=cutoff,
-                      callback=on_step)
-        target = tres.state
-        task2 = progress.add_task("compile", total=maxiter * schedule, n=n, what="AQC", info="")
-
-        def on_iter(info) -> None:
-            progress.update(task2, advance=1, info=f"F={info.fidelity:.6f}")
-
-        res = aqc.compile(target, ansatz, optimizer=optimizer, objective=objective,
-                          maxiter=maxiter, seed=seed, schedule=schedule, callback=on_iter)
-        progress.update(task2, total=res.n_iter, completed=res.n_iter)
-    t_compile = time.perf_counter() - start
-    circuit_state = ansatz.state(res.params)
-    check = abs(target.overlap(circuit_state)) ** 2
-    baseline = trotter_baseline(chain, psi0, target, t, trotter_steps)
-
-    target.save(out / "target.npz", overwrite=True)
-    atomic_write(out / "params.npz", lambda fh: np.savez(
-        fh, params=res.params, n=n, layers=layers, block=block.value), overwrite=True)
-    from qiskit import qasm3, qpy
-
-    atomic_write(out / "circuit.qpy", lambda fh: qpy.dump(res.circuit, fh), overwrite=True)
-    atomic_write(out / "circuit.qasm",
-                 lambda fh: fh.write(qasm3.dumps(res.circuit).encode()), overwrite=True)
-    report = {
-        "command": "compile",
-        "n": n,
-        "model": chain.to_dict(),
-        "t": t,
-        "layers": layers,
-        "block": block.value,
-        "fidelity": res.fidelity,
-        "log_fidelity": res.log_fidelity,
-        "fidelity_check_mps": check,
-        "init_fidelity": res.init_fidelity,
-        "two_qubit_depth": res.two_qubit_depth,
-        "cx_count": res.cx_count,
-        "trotter_baseline": baseline,
-        "iterations": res.n_iter,
-        "stop_reason": res.stop_reason,
-        "objective": objective,
-        "optimizer": optimizer,
-        "schedule": schedule,
-        "target": {"dt": dt, "order": 4, "max_bond": max_bond, "cutoff": cutoff,
-                   "truncation_error": tres.truncation_error,
-                   "max_bond_reached": target.max_bond()},
-        "timings": {**res.timings, "target_s": tres.wall_time, "total_s": t_compile},
-        "seed": seed,
-        "versions": versions(),
-        "conventions": "Pauli operators, hbar=1, qubit i = site i (qiskit little-endian)",
-        "files": ["target.npz", "params.npz", "circuit.qpy", "circuit.qasm", "report.json"]
-        + (["fidelity.png", "z.png", "depth.png"] if plots else []),
+    data = {
+        "model": {"name": model.value, "n": n, "j": j, "jz": jz, "hx": hx, "hz": hz},
+        "target": {"t": t, "dt": dt, "order": 4, "max_bond": max_bond, "cutoff": cutoff,
+                   "initial": initial},
+        "circuit": {"layers": layers, "block": block.value},
+        "optimize": {"optimizer": optimizer, "objective": objective, "maxiter": maxiter,
+                     "schedule": schedule, "seed": seed, "checkpoint_every": checkpoint_every},
+        "output": {"out": str(out), "plots": plots, "trotter_steps": trotter_steps, "isa": isa},
     }
-    atomic_write_json(out / "report.json", report, overwrite=True)
-    title = f"{chain.name} n={n} t={t:g} L={layers}"
-    if plots:
-        _compile_plots(out, res, target, circuit_state, baseline, title)
-    best = max((r for r in baseline if r["two_qubit_depth"] <= res.two_qubit_depth),
-               key=lambda r: r["fidelity"], default=None)
-    trot = (f"best Trotter at depth <= {res.two_qubit_depth}: F = {best['fidelity']:.6f}"
-            if best else f"no Trotter circuit as shallow as depth {res.two_qubit_depth}")
-    typer.echo(
-        f"done in {t_compile:.1f} s: F = {res.fidelity:.6f} (start {res.init_fidelity:.3e}) "
-        f"at CX depth {res.two_qubit_depth}, {res.cx_count} CX; {trot} -> {out}/"
-    )
+    try:
+        spec = JobSpec.from_mapping(data, source="arguments")
+    except JobError as exc:
+        _fail(str(exc))
+    _run_job(spec, force, resume)
+
+
+@app.command("run")
+def run_cmd(
+    job: Annotated[Path, typer.Argument(help="Job file (TOML), see circuits/jobs.py.")],
+    out: Annotated[Path | None, typer.Option(help="Override [output] out.")] = None,
+    force: Annotated[bool, typer.Option(help="Overwrite files in a non-empty output.")] = False,
+    resume: Annotated[bool, typer.Option(help="Continue a killed job.")] = False,
+) -> None:
+    """Run a compile job described by a TOML file."""
+    try:
+        spec = JobSpec.from_toml(job)
+        if out is not None:
+            spec = spec.replace("output", out=str(out))
+    except JobError as exc:
+        _fail(str(exc))
+    _run_job(spec, force, resume)
 
 
 def _progress() -> Progress:
@@ -441,7 +327,7 @@ def _progress() -> Progress:
 
 
 def _fail(message: str) -> None:
-    _err.print(f"[red]error:[/] {message}", highlight=False, soft_wrap=True)
+    _err.print(f"[red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(code=2)
 
 

@@ -185,7 +185,7 @@ def test_stopping_rules_and_callback():
         return info.iteration >= 3
 
     res = aqc.compile(target, ans, maxiter=50, callback=cb)
-    assert res.stop_reason == "callback" and res.n_iter == 3 and seen == [1, 2, 3]
+    assert res.stop_reason == "callback" and res.n_iter == 3 and seen == [0, 1, 2, 3]
     full = aqc.compile(target, ans, maxiter=200)
     goal = 0.5 * (full.init_fidelity + full.fidelity)
     res = aqc.compile(target, ans, maxiter=200, target_fidelity=goal)

@@ -103,7 +103,7 @@ def test_compile_writes_a_circuit_whose_fidelity_checks_out(tmp_path):
     ("args", "message"),
     [
         (["--layers", "0"], "layers must be >= 1"),
-        (["--optimizer", "sgd"], "--optimizer must be one of"),
+        (["--optimizer", "sgd"], "optimizer must be one of"),
         (["--block", "cz"], "Invalid value"),
         (["--maxiter", "0"], "maxiter must be >= 1"),
     ],
