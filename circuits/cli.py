@@ -314,6 +314,41 @@ def run_cmd(
     _run_job(spec, force, resume)
 
 
+@app.command("sweep")
+def sweep_cmd(
+    sweep: Annotated[Path, typer.Argument(help="Sweep file (TOML), see circuits/sweep.py.")],
+    executor: Annotated[str, typer.Option(help="process, serial or dask.")] = "process",
+    scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address.")] = None,
+    workers: Annotated[int | None, typer.Option(help="Override [sweep] workers.")] = None,
+    force: Annotated[bool, typer.Option(help="Overwrite files in a non-empty output.")] = False,
+) -> None:
+    """Run a grid of compile jobs (local processes or a Dask cluster) and gather a table."""
+    from .sweep import EXECUTORS, SweepSpec, run_sweep
+
+    try:
+        spec = SweepSpec.from_toml(sweep)
+        if workers is not None:
+            if workers < 1:
+                raise JobError(f"--workers must be >= 1, got {workers}")
+            spec = SweepSpec(spec.base, spec.grid, spec.out, workers)
+        if executor not in EXECUTORS:
+            raise JobError(f"--executor must be one of {', '.join(EXECUTORS)}, got {executor!r}")
+        total = len(list(spec.jobs()))
+        with _progress() as progress:
+            task = progress.add_task("sweep", total=total, n="-", what="sweep", info="")
+
+            def on_result(row) -> None:
+                progress.update(task, advance=1,
+                                info=f"job {row['job']}: n={row['n']} L={row['layers']} "
+                                     f"F={row['fidelity']:.4f}")
+
+            rows = run_sweep(spec, executor=executor, scheduler=scheduler, force=force,
+                             on_result=on_result)
+    except JobError as exc:
+        _fail(str(exc))
+    typer.echo(f"{len(rows)} jobs done -> {spec.out}/results.csv, results.json, results.png")
+
+
 def _progress() -> Progress:
     return Progress(
         TextColumn("[bold]{task.fields[what]}[/] n={task.fields[n]}"),
