@@ -139,3 +139,26 @@ def test_kill_9_then_resume_reaches_the_uninterrupted_result(tmp_path):
     assert rep["resumed_from_iteration"] >= killed_at  # no progress lost beyond the checkpoint
     assert rep["fidelity"] == pytest.approx(ref["fidelity"], abs=1e-6)
     assert rep["init_fidelity"] == pytest.approx(ref["init_fidelity"], rel=1e-9)
+
+
+def test_n100_compile_report_confirmed_by_quimb_simulation_of_qpy(tmp_path):
+    """Acceptance 3: report.json's fidelity = quimb CircuitMPS(circuit.qpy) vs target.npz."""
+    from conftest import simulate_with_quimb
+    from qiskit import qpy
+
+    from mps import MPS
+
+    out = tmp_path / "n100"
+    res = runner.invoke(app, ["compile", "--model", "heisenberg", "--n", "100", "--t", "1",
+                              "--layers", "4", "--j", "0.25", "--maxiter", "60",
+                              "--trotter-steps", "2", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    report = json.loads((out / "report.json").read_text())
+    with open(out / "circuit.qpy", "rb") as fh:
+        circuit = qpy.load(fh)[0]
+    psi, _ = simulate_with_quimb(circuit)
+    target = MPS.load(out / "target.npz")
+    assert abs(target.to_quimb().H @ psi) ** 2 == pytest.approx(report["fidelity"], abs=1e-6)
+    assert report["fidelity"] > 0.99
+    for name in ("fidelity.png", "z.png", "depth.png", "circuit.qasm", "params.npz"):
+        assert (out / name).stat().st_size > 0
