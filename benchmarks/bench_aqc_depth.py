@@ -39,6 +39,7 @@ from pathlib import Path
 import jax
 
 import aqc
+from circuits.trotter import trotter_depth
 from mps import MPS, evolve, heisenberg
 from mps._versions import versions
 
@@ -52,10 +53,10 @@ def trotter_rows(chain, psi0, target, t, kmax, chi):
         t0 = time.perf_counter()
         st = evolve(chain, psi0, t, t / k, order=2, max_bond=chi, cutoff=1e-12).state
         f = abs(target.overlap(st)) ** 2
-        layers = 2 * k + 1
-        gates = sum(len(range(lay % 2, n - 1, 2)) for lay in range(layers))
-        rows.append({"steps": k, "two_qubit_depth": 3 * layers, "cx_count": 3 * gates,
-                     "fidelity": f, "per_qubit_infidelity": 1 - f ** (1 / n),
+        cost = trotter_depth(n, k, order=2)
+        rows.append({"steps": k, "two_qubit_depth": cost.two_qubit_depth,
+                     "cx_count": cost.cx_count, "fidelity": f,
+                     "per_qubit_infidelity": 1 - f ** (1 / n),
                      "seconds": time.perf_counter() - t0})
     return rows
 

@@ -314,6 +314,58 @@ def run_cmd(
     _run_job(spec, force, resume)
 
 
+@app.command("export")
+def export_cmd(
+    source: Annotated[Path, typer.Argument(help="circuit.qpy, or a compile output folder.")],
+    out: Annotated[Path | None, typer.Option(help="Output folder (default: next to it).")] = None,
+    qasm2: Annotated[bool, typer.Option(help="Write circuit.qasm2 (OpenQASM 2).")] = True,
+    qasm3: Annotated[bool, typer.Option(help="Write circuit.qasm3 (OpenQASM 3).")] = True,
+    isa: Annotated[str | None, typer.Option(help="Transpile for this IBM backend.")] = None,
+    seed: Annotated[int, typer.Option(help="Transpiler seed.")] = 0,
+    force: Annotated[bool, typer.Option(help="Overwrite existing files.")] = False,
+) -> None:
+    """Export a compiled circuit to OpenQASM 2/3 and, optionally, an ISA circuit for hardware."""
+    from qiskit import qpy
+
+    from .export import resolve_backend, to_isa, to_qasm2, to_qasm3
+
+    try:
+        path = source / "circuit.qpy" if source.is_dir() else source
+        if not path.is_file():
+            raise JobError(f"no circuit file at {path}")
+        try:
+            with open(path, "rb") as fh:
+                circuit = qpy.load(fh)[0]
+        except Exception as exc:  # qpy raises several types for foreign files
+            raise JobError(f"{path} is not a readable QPY file: {exc}") from exc
+        folder = out if out is not None else path.parent
+        backend = resolve_backend(isa) if isa is not None else None
+        targets = [name for name, on in (("circuit.qasm2", qasm2), ("circuit.qasm3", qasm3),
+                                         ("circuit_isa.qpy", isa is not None),
+                                         ("isa.json", isa is not None)) if on]
+        clash = [t for t in targets if (folder / t).exists()]
+        if clash and not force:
+            raise JobError(f"{folder}: {', '.join(clash)} exist; pass --force to overwrite")
+        folder.mkdir(parents=True, exist_ok=True)
+        if qasm2:
+            atomic_write(folder / "circuit.qasm2",
+                         lambda fh: fh.write(to_qasm2(circuit).encode()), overwrite=True)
+        if qasm3:
+            atomic_write(folder / "circuit.qasm3",
+                         lambda fh: fh.write(to_qasm3(circuit).encode()), overwrite=True)
+        if backend is not None:
+            res = to_isa(circuit, backend, seed=seed)
+            atomic_write(folder / "circuit_isa.qpy", lambda fh: qpy.dump(res.circuit, fh),
+                         overwrite=True)
+            atomic_write_json(folder / "isa.json", {
+                "backend": res.backend_name, "layout": list(res.layout),
+                "two_qubit_depth": res.two_qubit_depth, "gate_counts": dict(res.gate_counts),
+            }, overwrite=True)
+    except (JobError, ValueError, TypeError, OSError) as exc:
+        _fail(str(exc))
+    typer.echo(f"wrote {', '.join(targets)} -> {folder}/")
+
+
 @app.command("sweep")
 def sweep_cmd(
     sweep: Annotated[Path, typer.Argument(help="Sweep file (TOML), see circuits/sweep.py.")],

@@ -6,8 +6,9 @@ Files
   and the global phase round-trip bitwise; read back with ``qiskit.qpy.load``).
 * :func:`to_qasm3` / :func:`write_qasm3` give OpenQASM 3 text (qiskit's exporter
   plus a final ``gphase(...)`` statement carrying the global phase, which
-  qiskit's exporter leaves out).  Read back with ``qiskit.qasm3.loads`` or
-  ``qiskit_qasm3_import.parse``.
+  qiskit's exporter leaves out, as it does the phases of the gate definitions
+  it writes, e.g. for ``ecr``).  Read back with ``qiskit.qasm3.loads`` or
+  ``qiskit_qasm3_import.parse``: the statevector is the same, phase included.
 * :func:`to_qasm2` / :func:`write_qasm2` give OpenQASM 2 text that uses only the
   gates of the standard ``qelib1.inc`` (``u3``, ``cx``, ``rz``, ...; qiskit's
   exporter writes ``u``, ``sx``, ``rzz``, ... which a strict reader such as
@@ -46,6 +47,7 @@ Example
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -63,10 +65,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "QASM2_GATES",
+    "QASM3_STDGATES",
     "IsaResult",
     "fake_backend_names",
     "find_line",
     "get_backend",
+    "resolve_backend",
     "to_isa",
     "to_qasm2",
     "to_qasm3",
@@ -83,6 +87,17 @@ QASM2_GATES = frozenset(
         "u3", "u2", "u1", "cx", "id", "x", "y", "z", "h", "s", "sdg", "t", "tdg",
         "rx", "ry", "rz", "cz", "cy", "ch", "ccx", "crz", "cu1", "cu3",
         "measure", "reset", "barrier",
+    }
+)  # fmt: skip
+
+# Gates qiskit's OpenQASM 3 exporter writes by name (the built-in U and the gates of
+# stdgates.inc); any other gate is written as a ``gate`` definition from its qiskit definition,
+# whose global phase the exporter drops (to_qasm3 adds those phases back).
+QASM3_STDGATES = frozenset(
+    {
+        "u", "p", "x", "y", "z", "h", "s", "sdg", "t", "tdg", "sx", "rx", "ry", "rz",
+        "cx", "cy", "cz", "cp", "crx", "cry", "crz", "ch", "swap", "ccx", "cswap", "cu",
+        "id", "u1", "u2", "u3",
     }
 )  # fmt: skip
 
@@ -103,6 +118,46 @@ def _numeric_phase(circuit: QuantumCircuit) -> float | None:
         return float(circuit.global_phase)
     except TypeError:
         return None
+
+
+def _defined_gate_phase(circuit: QuantumCircuit, cache: dict[Any, float] | None = None) -> float:
+    """Sum of the definition phases the OpenQASM 3 exporter drops, over the top-level gates.
+
+    A gate outside :data:`QASM3_STDGATES` is exported as ``gate name ... { body }`` from
+    its definition, without the definition's global phase (recursively for the gates of
+    the body).  Control-flow bodies are not entered (a phase there is not global) and
+    symbolic phases are skipped.  ``cache`` memoises qiskit library gates by parameters.
+    """
+    from qiskit.circuit import Gate
+    from qiskit.circuit.library import get_standard_gate_name_mapping
+
+    standard = get_standard_gate_name_mapping()
+    cache = {} if cache is None else cache
+    total = 0.0
+    for inst in circuit.data:
+        op = inst.operation
+        if not isinstance(op, Gate):
+            continue
+        library = type(op) is type(standard.get(op.name))
+        if library and op.name in QASM3_STDGATES:
+            continue
+        key: Any = None
+        if library:  # a user gate may share a name with another of different definition
+            try:
+                key = (op.name, op.num_qubits, tuple(float(x) for x in op.params))
+            except TypeError:
+                key = None
+        if key is not None and key in cache:
+            total += cache[key]
+            continue
+        definition = op.definition
+        phase = 0.0
+        if definition is not None:
+            phase = (_numeric_phase(definition) or 0.0) + _defined_gate_phase(definition, cache)
+        if key is not None:
+            cache[key] = phase
+        total += phase
+    return total
 
 
 # ------------------------------------------------------------------------- files
@@ -140,10 +195,12 @@ def to_qpy(
 def to_qasm3(circuit: QuantumCircuit) -> str:
     """OpenQASM 3 text of ``circuit``, with its global phase as a final ``gphase``.
 
-    qiskit's exporter (``qiskit.qasm3.dumps``) drops the global phase; a bound
-    (numeric) phase is appended here as ``gphase(phase);``, so the text
-    re-imported by ``qiskit.qasm3.loads`` / ``qiskit_qasm3_import.parse`` gives
-    the same statevector, phase included.  A symbolic phase is left out.
+    qiskit's exporter (``qiskit.qasm3.dumps``) drops the circuit's global phase
+    and the global phases of the definitions it writes for gates outside
+    ``stdgates.inc`` (e.g. ``ecr``, ``rzz``).  Their (numeric) sum is appended
+    here as ``gphase(phase);``, so the text re-imported by ``qiskit.qasm3.loads``
+    / ``qiskit_qasm3_import.parse`` gives the same statevector, phase included.
+    Symbolic phases and phases inside control flow are left out.
 
     Raises
     ------
@@ -154,8 +211,9 @@ def to_qasm3(circuit: QuantumCircuit) -> str:
 
     circuit = _check_circuit(circuit)
     text = qasm3.dumps(circuit)
-    phase = _numeric_phase(circuit)
-    if phase is not None and phase != 0.0:
+    phase = (_numeric_phase(circuit) or 0.0) + _defined_gate_phase(circuit)
+    phase = math.remainder(phase, 2 * math.pi)
+    if phase != 0.0:
         text = text.rstrip("\n") + f"\ngphase({phase!r});\n"
     return text
 
@@ -168,7 +226,9 @@ def to_qasm2(circuit: QuantumCircuit) -> str:
     and friends by qiskit's basis translator (no optimisation, no layout).
     The text reads back with ``qiskit.qasm2.loads`` and any other OpenQASM 2
     reader.  The global phase, which OpenQASM 2 cannot express, is written as
-    a trailing comment; re-imported circuits match up to that phase.
+    a trailing comment (relative to qiskit's matrices of the gates, e.g. its
+    ``rz``, which qelib1.inc defines as ``u1``, a phase apart); re-imported
+    circuits match up to that phase.
 
     Raises
     ------
@@ -184,10 +244,9 @@ def to_qasm2(circuit: QuantumCircuit) -> str:
 
     circuit = _check_circuit(circuit)
     if set(circuit.count_ops()) - QASM2_GATES:
+        basis = sorted(QASM2_GATES - {"barrier", "measure", "reset"})  # built in, always kept
         try:
-            circuit = transpile(
-                circuit, basis_gates=sorted(QASM2_GATES), optimization_level=0, seed_transpiler=0
-            )
+            circuit = transpile(circuit, basis_gates=basis, optimization_level=0, seed_transpiler=0)
         except TranspilerError as exc:
             raise ValueError(f"cannot write the circuit in OpenQASM 2 gates: {exc}") from exc
     try:
@@ -434,7 +493,7 @@ def find_line(
 
     def cost_of_line(line: Sequence[int]) -> float:
         return sum(float(ncost.get(q, 0.0)) for q in line) + sum(
-            cost_of_edge(a, b) for a, b in zip(line, line[1:], strict=False)
+            cost_of_edge(a, b) for a, b in itertools.pairwise(line)
         )
 
     if not adj:
@@ -531,7 +590,16 @@ def _error_costs(backend: BackendV2) -> tuple[dict[tuple[int, int], float], dict
     return edge, node
 
 
-def _resolve_backend(backend: BackendV2 | str) -> BackendV2:
+def resolve_backend(backend: BackendV2 | str) -> BackendV2:
+    """``backend`` itself if it is a qiskit ``BackendV2``, else the fake backend of that name.
+
+    Raises
+    ------
+    TypeError
+        If ``backend`` is neither a ``BackendV2`` nor a str.
+    ValueError
+        For an unknown name (see :func:`get_backend`).
+    """
     from qiskit.providers import BackendV2
 
     if isinstance(backend, str):
@@ -595,7 +663,7 @@ def to_isa(
     from qiskit.transpiler import generate_preset_pass_manager
 
     circuit = _check_circuit(circuit)
-    backend = _resolve_backend(backend)
+    backend = resolve_backend(backend)
     optimization_level = check_int(optimization_level, "optimization_level", minimum=0)
     if optimization_level > 3:
         raise ValueError(f"optimization_level must be 0..3, got {optimization_level}")
@@ -617,7 +685,8 @@ def to_isa(
             # Avoid pairs reported broken (error 1: no calibrated gate) when a line exists
             # without them; otherwise search the whole coupling map.
             working = [
-                (a, b) for a, b in coupling.get_edges()
+                (a, b)
+                for a, b in coupling.get_edges()
                 if edge_cost.get((min(a, b), max(a, b)), 0.0) < 1.0
             ]
             try:

@@ -84,9 +84,9 @@ def merged_layers(order: int, dt: float, steps: int) -> list[tuple[int, float]]:
     """The ``(parity, tau)`` layers of ``steps`` Trotter steps, equal-parity neighbours merged.
 
     Layer ``(p, tau)`` is ``exp(-i tau H_p)`` with ``p = 0`` the even bonds, applied
-    in list order.  It is :func:`mps.trotter_layers` (no observation points) with
-    adjacent layers of equal parity summed, so the parities alternate ``0, 1, 0, ...``
-    and the product is the same operator.
+    in list order.  It is :func:`mps.trotter_layers` without the step markers:
+    adjacent layers of equal parity are merged there, so the parities alternate
+    ``0, 1, 0, ...``.
 
     Parameters
     ----------
@@ -105,13 +105,7 @@ def merged_layers(order: int, dt: float, steps: int) -> list[tuple[int, float]]:
     order = _check_order(order)
     dt = check_real(dt, "dt")
     steps = check_int(steps, "steps", minimum=0)
-    out: list[tuple[int, float]] = []
-    for parity, tau, _ in trotter_layers(order, dt, steps) if steps else []:
-        if out and out[-1][0] == parity:
-            out[-1] = (parity, out[-1][1] + tau)
-        else:
-            out.append((parity, tau))
-    return out
+    return [(parity, tau) for parity, tau, _ in trotter_layers(order, dt, steps)]
 
 
 def trotter_depth(n: int, steps: int, order: int = 2) -> TrotterCost:

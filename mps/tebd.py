@@ -142,7 +142,11 @@ class EvolveResult:
 
 # ----------------------------------------------------------------- schedule
 def _step_layers(order: int, dt: float) -> list[tuple[int, float]]:
-    """The (parity, time) layers of one Trotter step, parity 0 = even bonds."""
+    """The (parity, time) layers of one Trotter step, parity 0 = even bonds.
+
+    Adjacent layers of equal parity (inside Suzuki's fourth-order product)
+    are merged, so every step alternates even and odd layers.
+    """
     if order == 1:
         return [(0, dt), (1, dt)]
     if order == 2:
@@ -150,7 +154,11 @@ def _step_layers(order: int, dt: float) -> list[tuple[int, float]]:
     p = SUZUKI_P
     out: list[tuple[int, float]] = []
     for w in (p, p, 1 - 4 * p, p, p):
-        out.extend(_step_layers(2, w * dt))
+        for parity, tau in _step_layers(2, w * dt):
+            if out and out[-1][0] == parity:
+                out[-1] = (parity, out[-1][1] + tau)
+            else:
+                out.append((parity, tau))
     return out
 
 

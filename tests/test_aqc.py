@@ -96,13 +96,12 @@ def test_structure_counts():
     np.testing.assert_allclose(_statevector(ans, ans.zero_params())[0], 1.0)
 
 
-@pytest.mark.parametrize("order", [1, 2])
-def test_trotter_init_reproduces_trotter_circuit(order, rng):
+@pytest.mark.parametrize(("order", "layers", "steps"), [(1, 6, 3), (2, 6, 2), (4, 11, 1)])
+def test_trotter_init_reproduces_trotter_circuit(order, layers, steps, rng):
     n = 6
     chain = SpinChain(n, jx=rng.normal(size=n - 1), jy=rng.normal(size=n - 1),
                       jz=rng.normal(size=n - 1), hx=rng.normal(size=n), hz=rng.normal(size=n))
-    ans = BrickworkAnsatz(n, 6, "su4")
-    steps = 3 if order == 1 else 2
+    ans = BrickworkAnsatz(n, layers, "su4")
     p = aqc.trotter_params(ans, chain, 0.8, "011010", order=order, steps=steps)
     ref = evolve(chain, MPS.from_bitstring("011010"), 0.8, 0.8 / steps, order=order,
                  cutoff=0.0).state.to_dense()

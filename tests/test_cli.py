@@ -114,3 +114,32 @@ def test_compile_bad_input(tmp_path, args, message):
     assert res.exit_code == 2
     assert message in " ".join(res.output.split())
     assert not out.exists()
+
+
+def test_export_and_isa_from_a_compile_folder(tmp_path):
+    from qiskit import qpy
+
+    from circuits.export import get_backend
+
+    out = tmp_path / "c"
+    res = runner.invoke(app, ["compile", "--n", "6", "--t", "0.5", "--layers", "2",
+                              "--maxiter", "5", "--trotter-steps", "1", "--no-plots",
+                              "--isa", "fake_sherbrooke", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    report = json.loads((out / "report.json").read_text())
+    assert report["isa"]["backend"] == "fake_sherbrooke" and len(report["isa"]["layout"]) == 6
+    res = runner.invoke(app, ["export", str(out), "--isa", "fake_torino"])
+    assert res.exit_code == 2 and "circuit_isa.qpy exist" in res.output  # compile wrote one
+    res = runner.invoke(app, ["export", str(out), "--isa", "fake_torino", "--force"])
+    assert res.exit_code == 0, res.output
+    with open(out / "circuit_isa.qpy", "rb") as fh:
+        isa = qpy.load(fh)[0]
+    allowed = set(get_backend("fake_torino").target.operation_names)
+    assert set(isa.count_ops()) <= allowed
+    assert (out / "circuit.qasm2").read_text().startswith("OPENQASM 2.0")
+    assert "OPENQASM 3" in (out / "circuit.qasm3").read_text()
+    # a second export refuses to overwrite; a missing file or a bad backend is one line, exit 2
+    assert runner.invoke(app, ["export", str(out)]).exit_code == 2
+    assert runner.invoke(app, ["export", str(tmp_path / "none.qpy")]).exit_code == 2
+    res = runner.invoke(app, ["export", str(out), "--isa", "fake_nowhere", "--force"])
+    assert res.exit_code == 2 and "unknown backend" in res.output

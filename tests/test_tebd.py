@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 from scipy.sparse.linalg import expm_multiply
@@ -128,8 +130,11 @@ def test_layer_schedule():
     assert [d for _, _, d in lay if d] == [(1,), (2,), (3,)]
     unmerged = trotter_layers(2, 0.1, 3, keep_boundaries={1, 2, 3})
     assert len(unmerged) == 9
+    order4 = trotter_layers(4, 0.1, 2)
+    assert len(order4) == 21  # 10 k + 1 merged layers, alternating parity
+    assert all(a[0] != b[0] for a, b in itertools.pairwise(order4))
     total = {0: 0.0, 1: 0.0}
-    for p, tau, _ in trotter_layers(4, 0.1, 2):
+    for p, tau, _ in order4:
         total[p] += tau
     assert total[0] == pytest.approx(0.2) and total[1] == pytest.approx(0.2)
 

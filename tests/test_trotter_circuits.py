@@ -86,8 +86,10 @@ def test_error_decreases_with_order() -> None:
     psi0 = MPS.from_bitstring(INITIAL[:n]).to_dense()
     exact = spla.expm_multiply(-1j * t * chain.to_sparse(), psi0)
     err = {
-        order: 1 - _fidelity(Statevector(trotter_circuit(chain, t, 4, order=order,
-                                                          initial=INITIAL[:n])).data, exact)
+        order: 1
+        - _fidelity(
+            Statevector(trotter_circuit(chain, t, 4, order=order, initial=INITIAL[:n])).data, exact
+        )
         for order in (1, 2, 4)
     }
     assert err[4] < err[2] < err[1]
