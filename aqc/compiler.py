@@ -57,7 +57,7 @@ from mps._versions import versions
 
 from .ansatz import BrickworkAnsatz
 from .init import max_trotter_steps, trotter_params
-from .objective import OBJECTIVES, Objective
+from .objective import OBJECTIVES, Objective, check_target
 from .optimize import OPTIMIZERS, IterInfo, StopRule, minimize
 
 __all__ = ["CompileResult", "compile", "target_info"]
@@ -207,19 +207,11 @@ def compile(
     CompileResult
     """
     total_start = time.perf_counter()
-    if not isinstance(target, MPS):
-        raise TypeError(f"target must be an mps.MPS, got {type(target).__name__}")
-    if not isinstance(ansatz, BrickworkAnsatz):
-        raise TypeError(f"ansatz must be an aqc.BrickworkAnsatz, got {type(ansatz).__name__}")
-    if target.n != ansatz.n:
-        raise ValueError(f"target has n={target.n} qubits but the ansatz has n={ansatz.n}")
+    check_target(target, ansatz)
     if optimizer not in OPTIMIZERS:
         raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {optimizer!r}")
     if objective not in OBJECTIVES:
         raise ValueError(f"objective must be one of {OBJECTIVES}, got {objective!r}")
-    norm = target.norm()
-    if not np.isfinite(norm) or abs(norm - 1.0) > 1e-8:
-        raise ValueError(f"target must be normalised (norm 1), got norm {norm:.12g}")
     stop = StopRule(maxiter=maxiter, target_fidelity=target_fidelity, max_time=max_time)
     seed = check_int(seed, "seed", minimum=0)
     schedule = check_int(schedule, "schedule", minimum=1)

@@ -54,13 +54,28 @@ from mps import MPS
 
 from .ansatz import BLOCK_PARAMS, BrickworkAnsatz
 
-__all__ = ["OBJECTIVES", "Objective", "pad_target"]
+__all__ = ["OBJECTIVES", "Objective", "check_target", "pad_target"]
 
 OBJECTIVES = ("log", "infidelity")
 
 _SIGMA = np.array(
     [[[1, 0], [0, 1]], [[0, 1], [1, 0]], [[0, -1j], [1j, 0]], [[1, 0], [0, -1]]], dtype=complex
 )
+
+
+def check_target(target: MPS, ansatz: BrickworkAnsatz) -> None:
+    """Raise TypeError/ValueError unless ``target`` is a finite, normalised MPS on ``ansatz.n``."""
+    if not isinstance(target, MPS):
+        raise TypeError(f"target must be an mps.MPS, got {type(target).__name__}")
+    if not isinstance(ansatz, BrickworkAnsatz):
+        raise TypeError(f"ansatz must be an aqc.BrickworkAnsatz, got {type(ansatz).__name__}")
+    if target.n != ansatz.n:
+        raise ValueError(f"target has n={target.n} qubits but the ansatz has n={ansatz.n}")
+    norm = target.norm()
+    if not np.isfinite(norm):
+        raise ValueError("target has non-finite entries")
+    if abs(norm - 1.0) > 1e-8:
+        raise ValueError(f"target must be normalised (norm 1), got norm {norm:.12g}")
 
 
 def pad_target(state: MPS) -> np.ndarray:
@@ -223,19 +238,9 @@ class Objective:
     @classmethod
     def build(cls, target: MPS, ansatz: BrickworkAnsatz, kind: str = "log") -> Objective:
         """Validate ``target`` against ``ansatz`` and jit-compile the contraction."""
-        if not isinstance(target, MPS):
-            raise TypeError(f"target must be an mps.MPS, got {type(target).__name__}")
-        if not isinstance(ansatz, BrickworkAnsatz):
-            raise TypeError(f"ansatz must be a BrickworkAnsatz, got {type(ansatz).__name__}")
-        if target.n != ansatz.n:
-            raise ValueError(f"target has n={target.n} qubits but the ansatz has n={ansatz.n}")
+        check_target(target, ansatz)
         if kind not in OBJECTIVES:
             raise ValueError(f"objective kind must be one of {OBJECTIVES}, got {kind!r}")
-        norm = target.norm()
-        if not np.isfinite(norm):
-            raise ValueError("target has non-finite entries")
-        if abs(norm - 1.0) > 1e-8:
-            raise ValueError(f"target must be normalised (norm 1), got norm {norm:.12g}")
         with jax.enable_x64(True):
             tgt = jnp.asarray(pad_target(target))
             lay = jnp.asarray([b[0] for b in ansatz.bonds], dtype=jnp.int32)

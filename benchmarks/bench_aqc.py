@@ -93,72 +93,38 @@ times, fidelities, iterations, versions, host and load averages.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import multiprocessing
 import os
 import platform
 import socket
-import subprocess
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 from functools import partial
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import _provenance
 import numpy as np
+from _provenance import cpu_model
 
 REPO = Path(__file__).resolve().parents[1]
 LBFGS_OPTIONS = {"maxcor": 20, "ftol": 1e-13, "gtol": 1e-10}  # tnqc's (aqc.optimize)
 
 
 # ------------------------------------------------------------------ environment
-def cpu_model() -> str:
-    try:
-        with open("/proc/cpuinfo") as fh:
-            for line in fh:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
 def load() -> list[float]:
     return [round(x, 3) for x in os.getloadavg()]
 
 
 def package_versions() -> dict[str, str]:
-    out = {"python": platform.python_version()}
-    names = ("tnqc", "numpy", "scipy", "jax", "jaxlib", "quimb", "cotengra", "autoray",
-             "qiskit", "qiskit-addon-aqc-tensor", "qiskit-quimb", "plum-dispatch", "kahypar",
-             "optax")
-    for name in names:
-        try:
-            out[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            out[name] = "not installed"
-
-    def git(*cmd: str) -> bytes:
-        try:
-            return subprocess.run(
-                ["git", "-C", str(REPO), *cmd], capture_output=True, check=False, timeout=10
-            ).stdout
-        except (OSError, subprocess.SubprocessError):
-            return b""
-
-    commit = git("rev-parse", "HEAD").decode().strip() or "unknown"
-    dirty = git("status", "--porcelain", "--untracked-files=no").strip()
-    out["tnqc_git_commit"] = commit + ("+dirty" if dirty else "")
-    if dirty:
-        out["tnqc_git_diff_sha256"] = hashlib.sha256(git("diff", "HEAD")).hexdigest()
-    return out
+    return _provenance.package_versions(
+        ("tnqc", "numpy", "scipy", "jax", "jaxlib", "quimb", "cotengra", "autoray", "qiskit",
+         "qiskit-addon-aqc-tensor", "qiskit-quimb", "plum-dispatch", "kahypar", "optax"))
 
 
-# ------------------------------------------------------------------ independent check
 def simulate_fidelity(qc: Any, target_q: Any, sv_max: int) -> dict[str, Any]:
     """``|<target|qc|0>|^2`` from an independent gate-by-gate simulation of ``qc``.
 

@@ -109,24 +109,23 @@ from __future__ import annotations
 
 import argparse
 import datetime as _dt
-import hashlib
 import json
 import logging
 import math
 import os
 import platform
 import socket
-import subprocess
 import sys
 import time
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import _provenance
 import numpy as np
+from _provenance import cpu_model
 from threadpoolctl import threadpool_info, threadpool_limits
 
 REPO = Path(__file__).resolve().parents[1]
@@ -354,44 +353,9 @@ def setup_tenpy(args: argparse.Namespace) -> Runner:
 
 
 # ------------------------------------------------------------------ environment
-def cpu_model() -> str:
-    try:
-        with open("/proc/cpuinfo") as fh:
-            for line in fh:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
 def package_versions() -> dict[str, str]:
-    out = {"python": platform.python_version()}
-    for name in ("numpy", "scipy", "quimb", "physics-tenpy", "threadpoolctl", "numba", "autoray"):
-        try:
-            out[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            out[name] = "not installed"
-    try:
-        tnqc_version = metadata.version("tnqc")
-    except metadata.PackageNotFoundError:
-        tnqc_version = "source tree (not installed)"
-
-    def git(*cmd: str) -> bytes:
-        try:
-            return subprocess.run(
-                ["git", "-C", str(REPO), *cmd], capture_output=True, check=False, timeout=10
-            ).stdout
-        except (OSError, subprocess.SubprocessError):
-            return b""
-
-    commit = git("rev-parse", "HEAD").decode().strip() or "unknown"
-    dirty = git("status", "--porcelain", "--untracked-files=no").strip()
-    out["tnqc"] = tnqc_version
-    out["tnqc_git_commit"] = commit + ("+dirty" if dirty else "")
-    if dirty:  # identifies the uncommitted changes to tracked files that were benchmarked
-        out["tnqc_git_diff_sha256"] = hashlib.sha256(git("diff", "HEAD")).hexdigest()
-    return out
+    return _provenance.package_versions(
+        ("tnqc", "numpy", "scipy", "quimb", "physics-tenpy", "threadpoolctl", "numba", "autoray"))
 
 
 def thread_settings(args: argparse.Namespace) -> dict[str, Any]:
