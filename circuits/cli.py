@@ -1,13 +1,14 @@
-"""The ``tnqc`` command line.
+"""The ``tnqc`` command line (typer, rich progress bars).
 
-``tnqc evolve`` runs a TEBD time evolution of a spin chain (up to 100+ qubits)
-and writes an output folder:
+Commands:
 
-* ``state.npz``: the evolved MPS with metadata (:meth:`mps.MPS.load` reads it),
-* ``observables.npz``: times, ``<Z_i>(t)``, entanglement entropies ``S_b(t)``,
-  maximal bond dimension and truncation error per recorded time,
-* ``report.json``: parameters, results, timings and package versions,
-* ``z.png`` and ``entropy.png``: plots of the recorded observables.
+* ``tnqc evolve``: TEBD time evolution of a spin chain; writes ``state.npz``,
+  ``observables.npz`` (``<Z_i>(t)``, entropies), ``report.json`` and plots;
+* ``tnqc compile``: TEBD target + AQC compile (see :mod:`circuits.jobs`),
+  checkpoints and ``--resume``, ``--isa BACKEND``;
+* ``tnqc run JOB.toml``: the same from a job file;
+* ``tnqc sweep SWEEP.toml``: a grid of jobs on processes or Dask (:mod:`circuits.sweep`);
+* ``tnqc export``: OpenQASM 2/3 and ISA circuits from a ``circuit.qpy``.
 
 Conventions: Pauli operators, ``hbar = 1``, site ``i`` = qubit ``i``,
 entropies in natural log (see the README).  Errors in the arguments print one
@@ -16,7 +17,7 @@ non-empty output folder is refused unless ``--force`` is given.
 
 Example
 -------
-``tnqc evolve --model heisenberg --n 100 --t 2 --dt 0.05 --max-bond 64 --out runs/demo``
+``tnqc compile --model heisenberg --n 100 --t 1 --layers 4 --j 0.25 --out runs/demo``
 """
 
 from __future__ import annotations
@@ -62,9 +63,6 @@ class Model(StrEnum):
     heisenberg = "heisenberg"
     xxz = "xxz"
     ising = "ising"
-
-
-UsageError = JobError
 
 
 def _plots(out: Path, times: np.ndarray, z: np.ndarray, ent: np.ndarray, title: str) -> None:
@@ -165,9 +163,7 @@ def evolve_cmd(
                          observables=obs, record_every=record_every, callback=on_step,
                          threads=threads)
         wall = time.perf_counter() - start
-    except UsageError as exc:
-        _fail(str(exc))
-    except (ValueError, TypeError) as exc:
+    except (JobError, ValueError, TypeError) as exc:
         _fail(str(exc))
 
     state = res.state
