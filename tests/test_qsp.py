@@ -1,0 +1,170 @@
+"""Tests of circuits.qsp: responses, phases, recovery order, Z obstruction, Grover, export."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from qiskit.quantum_info import Operator, Statevector
+from scipy.special import erf
+
+from circuits.qsp import (
+    ErrorModel,
+    RecoveryConfig,
+    TargetPolynomial,
+    find_phases,
+    find_recovery,
+    noisy_response,
+    paper_length_bounds,
+    qsp_unitary,
+    response,
+    response_reference,
+    z_error_obstruction,
+)
+from circuits.qsp.export import qsp_block_encoding_circuit, qsp_circuit
+from circuits.qsp.grover import (
+    find_grover_recovery,
+    fixed_point_phases,
+    lambda_threshold,
+    success_probability,
+)
+
+RNG = np.random.default_rng(7)
+PHASES = np.array([0.3, -0.2, 0.5, 0.1, 0.5, -0.2, 0.3])
+
+
+def test_response_matches_matrix_product():
+    phases = RNG.uniform(-np.pi, np.pi, 25)
+    a = RNG.uniform(-1, 1, 40)
+    assert np.max(np.abs(response(phases, a) - response_reference(phases, a))) < 1e-12
+    assert np.max(np.abs(qsp_unitary(phases, a)[:, 0, 0] - response(phases, a))) < 1e-12
+
+
+@pytest.mark.parametrize(
+    ("func", "degree"),
+    [(lambda x: 0.9 * erf(6 * (x**2 - 0.3)), 20), (lambda x: 0.9 * erf(5 * x), 21)],
+)
+def test_find_phases_degree_20(func, degree):
+    target = TargetPolynomial.from_function(func, degree)
+    res = find_phases(target)
+    assert res.max_error <= 1e-10
+    grid = np.cos(np.linspace(0, np.pi, 301))
+    assert np.max(np.abs(response(res.phases, grid).real - target(grid))) <= 1e-10
+
+
+def _slope(phases, rec, pauli, pts):
+    eps = np.logspace(-4, -1, 7)
+    e0 = noisy_response(phases, pts, ErrorModel(pauli, 0.0), extended=True)
+    err = [
+        np.max(np.abs(noisy_response(phases, pts, ErrorModel(pauli, e), rec, extended=True) - e0))
+        for e in eps
+    ]
+    return np.polyfit(np.log(eps), np.log(np.asarray(err, dtype=float)), 1)[0]
+
+
+@pytest.mark.parametrize("k", [1, 2, 3])
+def test_recovery_order_slopes(k):
+    pts = (0.6,)
+    rec = find_recovery(PHASES, RecoveryConfig(order=k, pauli="Y", points=pts))
+    assert abs(_slope(PHASES, rec.phases, "Y", pts) - (k + 1)) < 0.1
+    assert abs(_slope(PHASES, None, "Y", pts) - 1) < 0.1
+
+
+def test_recovery_x_error_two_points():
+    pts = (0.3, 0.7)
+    rec = find_recovery(PHASES, RecoveryConfig(order=1, pauli="X", points=pts))
+    assert abs(_slope(PHASES, rec.phases, "X", pts) - 2) < 0.1
+
+
+def test_z_errors_not_recoverable_at_signal_one():
+    bound = z_error_obstruction(PHASES)
+    assert bound > 0.1
+    # any recovery keeping the ideal response at a = 1 has |d/deps| >= bound there
+    for _ in range(20):
+        psi = RNG.uniform(-np.pi, np.pi, 5)
+        psi[-1] += -np.sum(psi) + 2 * np.pi * RNG.integers(-2, 3)  # sum(psi) in 2πZ
+        h = 1e-6
+        d = (
+            noisy_response(PHASES, 1.0, ErrorModel("Z", h), psi)
+            - noisy_response(PHASES, 1.0, ErrorModel("Z", -h), psi)
+        ) / (2 * h)
+        assert abs(d) >= bound - 1e-6
+    with pytest.raises(RuntimeError):
+        find_recovery(PHASES, RecoveryConfig(order=1, pauli="Z", points=(1.0,), restarts=3))
+    # whereas X errors at a = 1 are recoverable
+    assert find_recovery(PHASES, RecoveryConfig(order=1, pauli="X", points=(1.0,))).residual < 1e-12
+
+
+def test_grover_fixed_point_recovery():
+    l, delta = 3, 0.3
+    al, be = fixed_point_phases(l, delta)
+    w = lambda_threshold(l, delta)
+    lam = np.linspace(w, 1, 40)
+    big_l = 2 * l + 1
+    g = 1 / np.cosh(np.arccosh(1 / delta) / big_l)
+    ref = 1 - delta**2 * np.cos(big_l * np.arccos(np.clip(np.sqrt(1 - lam) / g, -1, 1))) ** 2
+    assert np.max(np.abs(success_probability(al, be, lam) - ref)) < 1e-12
+    pts = (0.3,)
+    rec = find_grover_recovery(al, be, pts, order=2)
+    band = 1 - delta**2
+    eps = 0.05
+    noisy = success_probability(al, be, pts, eps=eps)[0]
+    recovered = success_probability(al, be, pts, eps=eps, recovery=rec.phases)[0]
+    assert noisy < band <= recovered
+
+
+@pytest.mark.parametrize("a", list(np.random.default_rng(3).uniform(-1, 1, 4)))
+def test_export_matches_matrix(a):
+    phases = RNG.uniform(-np.pi, np.pi, 6)
+    u = qsp_unitary(phases, a)
+    assert np.allclose(Statevector(qsp_circuit(phases, a)).data, u[:, 0], atol=1e-12)
+    qc = qsp_circuit(phases)
+    bound = qc.assign_parameters({qc.parameters[0]: float(np.arccos(a))})
+    assert np.allclose(Operator(bound).data, u, atol=1e-12)
+    block = Operator(qsp_block_encoding_circuit(phases, a)).data
+    assert np.allclose(block[:2, :2], u, atol=1e-12)  # ancilla (qubit 1) in |0>
+
+
+def test_bad_inputs():
+    with pytest.raises(ValueError, match="eps"):
+        ErrorModel("X", 1.0)
+    with pytest.raises(ValueError, match="eps"):
+        ErrorModel("X", -1.5)
+    with pytest.raises(ValueError, match="pauli"):
+        ErrorModel("W", 0.1)
+    with pytest.raises(ValueError, match="phases"):
+        response([0.1, np.nan], 0.2)
+    with pytest.raises(ValueError, match="phases"):
+        qsp_circuit([np.inf])
+    with pytest.raises(ValueError, match="parity"):
+        TargetPolynomial((0.1, 0.2, 0.3))
+    with pytest.raises(ValueError, match="sup-norm"):
+        TargetPolynomial((0.0, 1.2))
+    with pytest.raises(ValueError, match="order"):
+        RecoveryConfig(order=0)
+    with pytest.raises(ValueError, match="order"):
+        find_grover_recovery([0.1], [0.1], (0.5,), order=0)
+    with pytest.raises(ValueError, match=r"\[-1, 1\]"):
+        response([0.1], 1.5)
+    with pytest.raises(TypeError):
+        find_phases("sign")
+
+
+def test_paper_bounds():
+    b = paper_length_bounds(d=10, c=3, k=1)
+    assert b == {"upper": 2 * 3 * 10.0, "lower": 30.0}
+
+
+def test_phase_jacobian_matches_finite_differences():
+    from circuits.qsp.core import _response_and_jacobian
+
+    rng = np.random.default_rng(5)
+    phases = rng.uniform(-np.pi, np.pi, 9)
+    x = np.cos(np.linspace(0.1, 3.0, 7))
+    value, jac = _response_and_jacobian(phases, x)
+    np.testing.assert_allclose(value, response(phases, x).real, atol=1e-14)
+    h = 1e-6
+    for k in range(len(phases)):
+        e = np.zeros_like(phases)
+        e[k] = h
+        fd = (response(phases + e, x).real - response(phases - e, x).real) / (2 * h)
+        np.testing.assert_allclose(jac[:, k], fd, atol=1e-8)
