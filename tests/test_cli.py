@@ -143,3 +143,22 @@ def test_export_and_isa_from_a_compile_folder(tmp_path):
     assert runner.invoke(app, ["export", str(tmp_path / "none.qpy")]).exit_code == 2
     res = runner.invoke(app, ["export", str(out), "--isa", "fake_nowhere", "--force"])
     assert res.exit_code == 2 and "unknown backend" in res.output
+
+
+def test_qsp_recover(tmp_path):
+    phases = tmp_path / "phases.json"
+    phases.write_text("[0.3, -0.2, 0.5, -0.2, 0.3]")
+    out = tmp_path / "rec"
+    res = runner.invoke(app, ["qsp", "recover", "--phases", str(phases), "--order", "1",
+                              "--pauli", "Y", "--points", "0.6", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    data = json.loads((out / "recovery.json").read_text())
+    assert data["slope_noisy"] == pytest.approx(1.0, abs=0.1)
+    assert data["slope_recovered"] == pytest.approx(2.0, abs=0.1)
+    assert (out / "error_vs_eps.png").stat().st_size > 0
+    for bad, message in ((["--pauli", "W"], "pauli must be"), (["--order", "0"], "order"),
+                         (["--points", "2.0"], "points")):
+        res = runner.invoke(app, ["qsp", "recover", "--phases", str(phases),
+                                  "--out", str(tmp_path / "bad"), *bad])
+        assert res.exit_code == 2 and message in res.output
+        assert not (tmp_path / "bad").exists()
