@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mps import SpinChain, trotter_layers
+from mps import BondGates, SpinChain, trotter_layers
 from mps._validate import check_int, check_real
 
 from .ansatz import BrickworkAnsatz, bitstring_angles
@@ -118,8 +118,7 @@ def trotter_params(
             f"(at most {fit} fit)"
         )
     params = ansatz.zero_params()
-    init, blocks = params[: 2 * ansatz.n].reshape(ansatz.n, 2), None
-    init[:] = bitstring_angles(initial)
+    params[: 2 * ansatz.n] = bitstring_angles(initial).ravel()
     blocks = params[2 * ansatz.n :].reshape(ansatz.num_blocks, ansatz.params_per_block)
     if steps == 0 or t == 0.0:
         return params
@@ -127,15 +126,14 @@ def trotter_params(
     index = {bond: k for k, bond in enumerate(ansatz.bonds)}
     if ansatz.block == "xxz":
         field = _xxz_field(chain)
+    gates = BondGates(chain)
     for layer, (parity, tau, _) in enumerate(layers):
         if parity != layer % 2:  # cannot happen for merged schedules; guard anyway
             raise AssertionError("Trotter layers must alternate even/odd")
         for i in range(parity, ansatz.n - 1, 2):
             k = index[(layer, i)]
             if ansatz.block == "su4":
-                e, v = np.linalg.eigh(chain.bond_hamiltonian(i))
-                gate = (v * np.exp(-1j * tau * e)) @ v.conj().T
-                blocks[k] = _su4_params(gate)
+                blocks[k] = _su4_params(gates(i, tau))
             else:
                 blocks[k, 0:3] = (2 * tau * chain.jx[i], 2 * tau * chain.jy[i],
                                   2 * tau * chain.jz[i])

@@ -19,7 +19,8 @@ order=o, cutoff=0)`` computes (no truncation), *including* its global phase:
   written exactly with 3 CX, through the KAK form of the ``su4`` blocks of
   :class:`aqc.BrickworkAnsatz` (the decomposition of :mod:`aqc.init`), so
   layer ``l`` of the schedule is layer ``l`` of a brickwork circuit;
-* the initial computational basis state prepared by X gates.
+* the initial computational basis state prepared by ``RY(pi)`` (``|0> -> |1>``
+  exactly, no phase), the initial layer of the brickwork.
 
 The KAK decomposition fixes each block only up to a phase; the phases are
 summed into the circuit's ``global_phase``, so the statevector equals the TEBD
@@ -53,10 +54,9 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 
 from aqc.ansatz import BrickworkAnsatz
-from aqc.init import _su4_params
-from mps import SpinChain, trotter_layers
+from aqc.init import trotter_params
+from mps import BondGates, SpinChain, trotter_layers
 from mps._validate import check_int, check_real
-from mps.tebd import _GateCache
 
 if TYPE_CHECKING:
     from qiskit import QuantumCircuit
@@ -173,7 +173,7 @@ def trotter_circuit(
     Returns
     -------
     qiskit.QuantumCircuit
-        Gates ``x``, ``u``, ``ry``, ``rz`` and ``cx`` (3 CX per bond gate); its
+        Gates ``u``, ``ry``, ``rz`` and ``cx`` (3 CX per bond gate); its
         statevector equals ``evolve(chain, MPS.from_bitstring(initial), t,
         dt=t/steps, order=order, cutoff=0).state.to_dense()`` including the
         global phase.  Cost: :func:`trotter_depth`.
@@ -193,24 +193,16 @@ def trotter_circuit(
     n = chain.n
     initial = _check_bitstring(initial, n)
 
-    from qiskit import QuantumCircuit
-
     schedule = merged_layers(order, t / steps, steps)
     ansatz = BrickworkAnsatz(n, len(schedule), block="su4")
-    gates = _GateCache(chain)  # exp(-i tau h_bond), the very matrices TEBD applies
-    exact = [gates(bond, schedule[layer][1]) for layer, bond in ansatz.bonds]
-    params = ansatz.zero_params()  # initial RY/RZ layer stays zero: X gates prepare the state
-    blocks = params[ansatz.num_initial_params :].reshape(ansatz.num_blocks, -1)
-    for k, gate in enumerate(exact):
-        blocks[k] = _su4_params(gate)
-
-    qc = QuantumCircuit(n, name=f"trotter_o{order}_k{steps}")
-    for q, bit in enumerate(initial):
-        if bit == "1":
-            qc.x(q)
-    qc.compose(ansatz.to_circuit(params), inplace=True)
+    # the Trotter circuit in the brickwork (initial RY(pi) prepares |1> exactly)
+    params = trotter_params(ansatz, chain, t, initial, order=order, steps=steps)
+    qc = ansatz.to_circuit(params)
+    qc.name = f"trotter_o{order}_k{steps}"
     # KAK fixes each block only up to a phase: move the difference to the exact
-    # gate into the global phase.
+    # gate exp(-i tau h_bond) (the matrices TEBD applies) into the global phase.
+    gates = BondGates(chain)
+    exact = [gates(bond, schedule[layer][1]) for layer, bond in ansatz.bonds]
     phase = sum(
         float(np.angle(np.trace(gate.conj().T @ block)))
         for gate, block in zip(exact, ansatz.block_unitaries(params), strict=True)

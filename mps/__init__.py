@@ -12,10 +12,11 @@ True
 
 from .hamiltonian import SpinChain, heisenberg, ising, xxz
 from .state import MPS, local_operator
-from .tebd import EvolveResult, StepInfo, TEBDConfig, apply_gates, evolve, trotter_layers
+from .tebd import BondGates, EvolveResult, StepInfo, TEBDConfig, apply_gates, evolve, trotter_layers
 
 __all__ = [
     "MPS",
+    "BondGates",
     "EvolveResult",
     "SpinChain",
     "StepInfo",

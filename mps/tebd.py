@@ -62,7 +62,15 @@ from ._versions import versions
 from .hamiltonian import SpinChain
 from .state import MPS
 
-__all__ = ["EvolveResult", "StepInfo", "TEBDConfig", "apply_gates", "evolve", "trotter_layers"]
+__all__ = [
+    "BondGates",
+    "EvolveResult",
+    "StepInfo",
+    "TEBDConfig",
+    "apply_gates",
+    "evolve",
+    "trotter_layers",
+]
 
 SUZUKI_P = 1.0 / (4.0 - 4.0 ** (1.0 / 3.0))
 
@@ -219,8 +227,16 @@ def truncation_rank(s: np.ndarray, max_bond: int | None, cutoff: float) -> tuple
     return keep, discarded
 
 
-class _GateCache:
-    """``exp(-i tau h_bond)`` for every bond, from one eigendecomposition per bond."""
+class BondGates:
+    """``exp(-i tau h_bond)`` for every bond, from one eigendecomposition per bond, cached.
+
+    The 4x4 gates TEBD applies (site ``i`` the more significant index); the
+    Trotter circuits of :mod:`aqc` and :mod:`circuits` use the same matrices.
+
+    >>> from mps import BondGates, heisenberg
+    >>> BondGates(heisenberg(3))(0, 0.1).shape
+    (4, 4)
+    """
 
     def __init__(self, chain: SpinChain) -> None:
         self._eig = [np.linalg.eigh(chain.bond_hamiltonian(i)) for i in range(chain.n - 1)]
@@ -397,7 +413,7 @@ def evolve(
     layers = trotter_layers(config.order, dt_eff, nsteps, keep) if nsteps else []
 
     vidal = _VidalState(state)
-    gates = _GateCache(chain)
+    gates = BondGates(chain)
     n = chain.n
     trunc = 0.0
     times: list[float] = []
