@@ -8,7 +8,12 @@ Commands:
   checkpoints and ``--resume``, ``--isa BACKEND``;
 * ``tnqc run JOB.toml``: the same from a job file;
 * ``tnqc sweep SWEEP.toml``: a grid of jobs on processes or Dask (:mod:`circuits.sweep`);
-* ``tnqc export``: OpenQASM 2/3 and ISA circuits from a ``circuit.qpy``.
+* ``tnqc export``: OpenQASM 2/3 and ISA circuits from a ``circuit.qpy``;
+* ``tnqc qsp recover``: recovery QSP against coherent rotation errors (:mod:`circuits.qsp`);
+* ``tnqc cultivate``: magic-state cultivation circuits, sampled with post-selection
+  (:mod:`circuits.cultivation`);
+* ``tnqc pulse``: minimal-evolution-time pulses for silicon spin qubits
+  (:mod:`circuits.pulse`).
 
 Conventions: Pauli operators, ``hbar = 1``, site ``i`` = qubit ``i``,
 entropies in natural log (see the README).  Errors in the arguments print one
@@ -38,6 +43,7 @@ from mps._validate import check_real
 from mps._versions import versions
 from mps.atomic import atomic_write, atomic_write_json
 
+from .cultivation.cli import cultivate_cmd
 from .jobs import (
     JobError,
     JobSpec,
@@ -48,6 +54,7 @@ from .jobs import (
     prepare_output_dir,
     run_compile_job,
 )
+from .pulse.cli import pulse_cmd
 
 __all__ = ["app", "main"]
 
@@ -485,6 +492,10 @@ def qsp_recover_cmd(
     plt.close(fig)
     typer.echo(f"recovery: slope {result['slope_noisy']:.2f} -> {result['slope_recovered']:.2f}"
                f" ({pauli} errors, k={order}) -> {out}/")
+
+
+app.command("cultivate")(cultivate_cmd)
+app.command("pulse")(pulse_cmd)
 
 
 def _progress() -> Progress:

@@ -7,7 +7,8 @@ from importlib import metadata
 
 __all__ = ["versions"]
 
-_PACKAGES = ("tnqc", "numpy", "scipy", "quimb", "jax", "optax", "qiskit")
+_PACKAGES = ("tnqc", "numpy", "scipy", "quimb", "jax", "optax", "qiskit", "stim", "sinter",
+             "pymatching")
 
 
 def versions() -> dict[str, str]:

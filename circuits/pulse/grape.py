@@ -33,9 +33,12 @@ True
 
 from __future__ import annotations
 
+import functools
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
@@ -47,6 +50,7 @@ from jax.scipy.linalg import expm
 from mps._validate import check_int, check_real
 
 from .controls import ControlGrid, PulseSchedule
+from .device import SpinQubitDevice
 
 __all__ = [
     "OPTIMIZERS",
@@ -83,34 +87,39 @@ def check_state(psi: object, dim: int, name: str) -> np.ndarray:
 
 # ------------------------------------------------------------------ traceable core
 def _operators(grid: ControlGrid) -> dict[str, jax.Array]:
+    """Static device operators (JAX arrays); the T-dependent phases are :func:`_phases`."""
     ops = grid.device.operators()
     return {
         "drift": jnp.asarray(ops.drift), "x": jnp.asarray(ops.x), "y": jnp.asarray(ops.y),
         "zz": jnp.asarray(ops.zz), "ff": jnp.asarray(ops.flipflop),
-        # flip-flop phases e^{2πi Δ_b t_k} at the slice midpoints, shape (N, b)
-        "phase": jnp.asarray(np.exp(2j * math.pi * np.outer(grid.slice_midpoints(),
-                                                            ops.detuning))),
     }
 
 
-def _hamiltonians(grid: ControlGrid, ops: dict, raw: jax.Array) -> jax.Array:
-    """Slice Hamiltonians ``H_k`` (GHz), shape ``(N, d, d)``."""
+def _phases(grid: ControlGrid) -> np.ndarray:
+    """Flip-flop phases ``e^{2πi Δ_b t_k}`` at the slice midpoints, shape ``(N, b)``."""
+    det = grid.device.operators().detuning
+    return np.exp(2j * math.pi * np.outer(grid.slice_midpoints(), det))
+
+
+def _hamiltonians(grid: ControlGrid, ops: dict, raw: jax.Array, phase: jax.Array) -> jax.Array:
+    """Slice Hamiltonians ``H_k`` (GHz), shape ``(N, d, d)``; only the device and
+    parameterisation of ``grid`` are used (``dt`` and ``phase`` are arguments)."""
     ox, oy, j = grid.physical(raw)
     h = ops["drift"] + 0.5 * (jnp.einsum("kq,qab->kab", ox, ops["x"])
                               + jnp.einsum("kq,qab->kab", oy, ops["y"]))
-    ff = jnp.einsum("kb,bxy->kxy", j * ops["phase"], ops["ff"])
+    ff = jnp.einsum("kb,bxy->kxy", j * phase, ops["ff"])
     h = h + 0.25 * jnp.einsum("kb,bxy->kxy", j.astype(complex), ops["zz"])
     return h + 0.5 * (ff + jnp.conj(jnp.swapaxes(ff, -1, -2)))
 
 
-def _propagators(grid: ControlGrid, ops: dict, raw: jax.Array) -> jax.Array:
+def _propagators(grid: ControlGrid, ops: dict, raw, dt, phase) -> jax.Array:
     """``U_k = exp(-2πi dt H_k)``, shape ``(N, d, d)``."""
-    h = _hamiltonians(grid, ops, raw)
-    return jax.vmap(expm)((-2j * math.pi * grid.dt) * h)
+    h = _hamiltonians(grid, ops, raw, phase)
+    return jax.vmap(expm)((-2j * math.pi * dt) * h)
 
 
-def _evolve(grid: ControlGrid, ops: dict, raw: jax.Array, psi0: jax.Array) -> jax.Array:
-    us = _propagators(grid, ops, raw)
+def _evolve(grid: ControlGrid, ops: dict, raw, dt, phase, psi0) -> jax.Array:
+    us = _propagators(grid, ops, raw, dt, phase)
 
     def step(psi, u):
         return u @ psi, None
@@ -119,19 +128,51 @@ def _evolve(grid: ControlGrid, ops: dict, raw: jax.Array, psi0: jax.Array) -> ja
     return psi
 
 
-def _cost_fn(grid: ControlGrid, ops: dict, psi0, target, smoothness: float):
-    """``raw -> (cost, fidelity)`` as a pure JAX function."""
-    tconj = jnp.conj(target)
+_TRACES = {"cost": 0}
+"""How often the GRAPE cost has been traced (compiled); tests check that it is reused."""
 
-    def cost(raw):
-        psi = _evolve(grid, ops, raw, psi0)
+
+class _Kernels(NamedTuple):
+    """Jitted functions of one ``(device, n_slices, drive)``; ``dt``, phases, states,
+    smoothness and learning rate are runtime arguments, so no shape-preserving change
+    (duration ``T``, targets, restarts' values) recompiles anything."""
+
+    vg: Callable  # (raw, dt, phase, psi0, tconj, smooth) -> ((cost, fid), grad)
+    fid: Callable  # (raw, dt, phase, psi0, tconj) -> fid (one raw: no batch-size retrace)
+    adam_step: Callable  # (x[B], state, dt, phase, psi0, tconj, smooth, lr) -> (x, state, fid)
+    adam_init: Callable
+    evolve: Callable  # (raw, dt, phase, psi0) -> psi
+
+
+@functools.lru_cache(maxsize=64)
+def _kernels(device: SpinQubitDevice, n_slices: int, drive: str) -> _Kernels:
+    ref = ControlGrid(device, 1.0, n_slices, drive)  # duration unused: dt is an argument
+    with jax.enable_x64(True):
+        ops = _operators(ref)
+
+    def cost(raw, dt, phase, psi0, tconj, smooth):
+        _TRACES["cost"] += 1  # runs at trace time only
+        psi = _evolve(ref, ops, raw, dt, phase, psi0)
         fid = jnp.abs(jnp.dot(tconj, psi)) ** 2
-        value = 1.0 - fid
-        if smoothness:
-            value = value + smoothness * grid.smoothness_penalty(raw)
-        return value, fid
+        return 1.0 - fid + smooth * ref.smoothness_penalty(raw), fid
 
-    return cost
+    vg = jax.value_and_grad(cost, has_aux=True)
+    bvg = jax.vmap(vg, in_axes=(0, None, None, None, None, None))
+    adam = optax.scale_by_adam()
+
+    def adam_step(x, st, dt, phase, psi0, tconj, smooth, lr):
+        (_, fid), g = bvg(x, dt, phase, psi0, tconj, smooth)
+        updates, st = adam.update(g, st, x)
+        return x - lr * updates, st, fid
+
+    def fid(raw, dt, phase, psi0, tconj):
+        return cost(raw, dt, phase, psi0, tconj, 0.0)[1]
+
+    return _Kernels(
+        vg=jax.jit(vg), fid=jax.jit(fid), adam_step=jax.jit(adam_step),
+        adam_init=adam.init,
+        evolve=jax.jit(lambda raw, dt, phase, psi0: _evolve(ref, ops, raw, dt, phase, psi0)),
+    )
 
 
 # ------------------------------------------------------------------ NumPy API
@@ -149,7 +190,8 @@ def slice_hamiltonians(grid: ControlGrid, raw: object) -> np.ndarray:
     """
     raw = grid.check_raw(raw)
     with jax.enable_x64(True):
-        return np.asarray(_hamiltonians(grid, _operators(grid), jnp.asarray(raw)))
+        return np.asarray(_hamiltonians(grid, _operators(grid), jnp.asarray(raw),
+                                        jnp.asarray(_phases(grid))))
 
 
 def propagator(grid: ControlGrid, raw: object) -> np.ndarray:
@@ -166,7 +208,8 @@ def propagator(grid: ControlGrid, raw: object) -> np.ndarray:
     """
     raw = grid.check_raw(raw)
     with jax.enable_x64(True):
-        us = _propagators(grid, _operators(grid), jnp.asarray(raw))
+        us = _propagators(grid, _operators(grid), jnp.asarray(raw), grid.dt,
+                          jnp.asarray(_phases(grid)))
         u = jax.lax.fori_loop(0, us.shape[0], lambda k, acc: us[k] @ acc,
                               jnp.eye(grid.device.dim, dtype=complex))
         return np.asarray(u)
@@ -177,7 +220,9 @@ def final_state(grid: ControlGrid, raw: object, psi0: object) -> np.ndarray:
     raw = grid.check_raw(raw)
     psi0 = check_state(psi0, grid.device.dim, "psi0")
     with jax.enable_x64(True):
-        return np.asarray(_evolve(grid, _operators(grid), jnp.asarray(raw), jnp.asarray(psi0)))
+        k = _kernels(grid.device, grid.n_slices, grid.drive)
+        return np.asarray(k.evolve(jnp.asarray(raw), grid.dt, jnp.asarray(_phases(grid)),
+                                   jnp.asarray(psi0)))
 
 
 def state_fidelity(grid: ControlGrid, raw: object, psi0: object, target: object) -> float:
@@ -204,15 +249,15 @@ def value_and_grad(
     psi0 = check_state(psi0, grid.device.dim, "psi0")
     target = check_state(target, grid.device.dim, "target")
     smoothness = check_real(smoothness, "smoothness", minimum=0.0)
+    k = _kernels(grid.device, grid.n_slices, grid.drive)
     with jax.enable_x64(True):
-        cost = _cost_fn(grid, _operators(grid), jnp.asarray(psi0), jnp.asarray(target),
-                        smoothness)
-        vg = jax.jit(jax.value_and_grad(lambda r: cost(r)[0]))
+        args = (grid.dt, jnp.asarray(_phases(grid)), jnp.asarray(psi0),
+                jnp.asarray(np.conj(target)), smoothness)
 
     def fn(raw: object) -> tuple[float, np.ndarray]:
         raw = grid.check_raw(raw)
         with jax.enable_x64(True):
-            v, g = vg(jnp.asarray(raw))
+            (v, _), g = k.vg(jnp.asarray(raw), *args)
             return float(v), np.asarray(g, dtype=float)
 
     return fn
@@ -351,15 +396,15 @@ def optimize_state_transfer(
         starts = grid.check_raw(arr[None] if arr.ndim == 2 else arr, batched=True)
 
     start = time.perf_counter()
+    k = _kernels(grid.device, grid.n_slices, grid.drive)
     with jax.enable_x64(True):
-        cost = _cost_fn(grid, _operators(grid), jnp.asarray(psi0), jnp.asarray(target),
-                        config.smoothness)
-        vg = jax.value_and_grad(cost, has_aux=True)
+        args = (grid.dt, jnp.asarray(_phases(grid)), jnp.asarray(psi0),
+                jnp.asarray(np.conj(target)))
         if config.optimizer == "adam":
-            raws, hists, reason = _run_adam(vg, starts, config)
+            raws, hists, reason = _run_adam(k, args, starts, config)
         else:
-            raws, hists, reason = _run_lbfgs(vg, starts, config)
-        fids = np.array([float(cost(jnp.asarray(r))[1]) for r in raws])
+            raws, hists, reason = _run_lbfgs(k, args, starts, config)
+        fids = np.array([float(k.fid(jnp.asarray(r), *args)) for r in raws])
     best = int(np.argmax(fids))
     return GrapeResult(
         schedule=grid.schedule(raws[best]),
@@ -379,48 +424,45 @@ def _reached(config: GrapeConfig, fid: float) -> bool:
     return config.target_fidelity is not None and fid >= config.target_fidelity
 
 
-def _run_adam(vg, starts: np.ndarray, config: GrapeConfig):
+def _run_adam(k: _Kernels, args: tuple, starts: np.ndarray, config: GrapeConfig):
     """All restarts at once: vmapped value-and-grad, elementwise Adam on the batch."""
-    opt = optax.adam(config.learning_rate)
-    bvg = jax.vmap(vg)
-
-    @jax.jit
-    def step(x, st):
-        (_, fid), g = bvg(x)
-        updates, st = opt.update(g, st, x)
-        return optax.apply_updates(x, updates), st, fid
-
-    eval_fid = jax.jit(lambda x: bvg(x)[0][1])
     x = jnp.asarray(starts)
-    st = opt.init(x)
+    st = k.adam_init(x)
     hist = []
     reason = "maxiter"
     for _ in range(config.maxiter):
-        x_new, st, fid = step(x, st)
+        x_new, st, fid = k.adam_step(x, st, *args, config.smoothness, config.learning_rate)
         hist.append(np.asarray(fid))
         if _reached(config, float(np.max(hist[-1]))):
             reason = "target_fidelity"
             break
         x = x_new
     else:
-        hist.append(np.asarray(eval_fid(x)))
+        hist.append(np.array([float(k.fid(r, *args)) for r in x]))
     hists = np.stack(hist, axis=1)  # (B, iterations + 1)
     return np.asarray(x), list(hists), reason
 
 
-def _run_lbfgs(vg, starts: np.ndarray, config: GrapeConfig):
+def _run_lbfgs(k: _Kernels, args: tuple, starts: np.ndarray, config: GrapeConfig):
     """Restarts one after the other with scipy's L-BFGS-B on the jitted value-and-grad."""
-    jvg = jax.jit(vg)
     shape = starts.shape[1:]
+    full = (*args, config.smoothness)
+
+    last: dict = {}  # the last evaluated point: L-BFGS-B's iterate is usually that one
 
     def fun(flat):
-        (v, _), g = jvg(jnp.asarray(flat.reshape(shape)))
+        (v, fid), g = k.vg(jnp.asarray(flat.reshape(shape)), *full)
+        last.update(x=flat.copy(), fid=float(fid))
         return float(v), np.asarray(g, dtype=float).ravel()
+
+    def fidelity_at(x):
+        if "x" in last and np.array_equal(x, last["x"]):
+            return last["fid"]
+        return float(k.vg(jnp.asarray(x.reshape(shape)), *full)[0][1])
 
     def make_callback(hist: list, state: dict):
         def cb(intermediate_result):  # scipy passes the iterate by this exact name
-            (_, fid), _ = jvg(jnp.asarray(intermediate_result.x.reshape(shape)))
-            hist.append(float(fid))
+            hist.append(fidelity_at(intermediate_result.x))
             if _reached(config, hist[-1]):
                 state["reason"] = "target_fidelity"
                 raise StopIteration
@@ -429,7 +471,7 @@ def _run_lbfgs(vg, starts: np.ndarray, config: GrapeConfig):
 
     raws, hists, reasons = [], [], []
     for x0 in starts:
-        hist = [float(jvg(jnp.asarray(x0))[0][1])]
+        hist = [float(k.vg(jnp.asarray(x0), *full)[0][1])]
         state = {"reason": "converged"}
         cb = make_callback(hist, state)
 

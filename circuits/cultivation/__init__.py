@@ -1,0 +1,67 @@
+"""Magic-state cultivation (Gidney, Shutty, Jones 2024) with stim, sinter and pymatching.
+
+Modules: :mod:`~circuits.cultivation.layout` (colour codes on the square grid),
+:mod:`~circuits.cultivation.stages` (gate layers of each stage),
+:mod:`~circuits.cultivation.layers` (compilation to stim, derived detectors),
+:mod:`~circuits.cultivation.protocols` (public circuit builders),
+:mod:`~circuits.cultivation.noise` (noise models as values),
+:mod:`~circuits.cultivation.sampling` (post-selected sampling, statistics, sinter tasks),
+:mod:`~circuits.cultivation.verify` (noiseless checks, T-gate state-vector simulation),
+:mod:`~circuits.cultivation.export` (.stim, .dem, OpenQASM 3, qiskit, plots).
+
+Conventions: qubits are grid points ``x + iy`` (``QUBIT_COORDS(x, y)``), numbered by
+``(x, y)``; T gates are simulated by the Clifford proxy ``S[T]`` / ``S_DAG[T_DAG]``; the
+observable is ``Y_L`` on all data qubits; probabilities are per operation.
+
+Example
+-------
+>>> from circuits.cultivation import cultivation_circuit, sample, uniform_depolarizing
+>>> circuit = cultivation_circuit(3, noise=uniform_depolarizing(1e-3))
+>>> stats = sample(circuit, 10_000, seed=7)
+>>> stats.shots
+10000
+"""
+
+from circuits.cultivation.layout import OFFERED_DISTANCES, ColorCode, color_code
+from circuits.cultivation.noise import (
+    NOISE_MODELS,
+    NoiseModel,
+    apply_noise,
+    noise_model,
+    si1000,
+    uniform_depolarizing,
+)
+from circuits.cultivation.protocols import (
+    CULTIVATION_DISTANCES,
+    cultivation_circuit,
+    injection_circuit,
+)
+from circuits.cultivation.sampling import (
+    CultivationStats,
+    collect,
+    measurement_layers,
+    postselection_mask,
+    sample,
+    sinter_task,
+)
+
+__all__ = [
+    "CULTIVATION_DISTANCES",
+    "NOISE_MODELS",
+    "OFFERED_DISTANCES",
+    "ColorCode",
+    "CultivationStats",
+    "NoiseModel",
+    "apply_noise",
+    "collect",
+    "color_code",
+    "cultivation_circuit",
+    "injection_circuit",
+    "measurement_layers",
+    "noise_model",
+    "postselection_mask",
+    "sample",
+    "si1000",
+    "sinter_task",
+    "uniform_depolarizing",
+]

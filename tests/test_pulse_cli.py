@@ -1,0 +1,80 @@
+"""``tnqc pulse`` (circuits.pulse.cli.pulse_cmd): outputs, refusal, one-line errors."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from circuits.pulse.cli import parse_frequency, pulse_cmd
+
+runner = CliRunner()
+app = typer.Typer()
+
+
+@app.callback()
+def _root() -> None:
+    """Stands in for the tnqc root app."""
+
+
+app.command("pulse")(pulse_cmd)
+
+FAST = ["--slices", "8", "--restarts", "2", "--maxiter", "200", "--rel-tol", "0.05"]
+
+
+@pytest.mark.parametrize(
+    ("text", "ghz"),
+    [("1GHz", 1.0), ("10MHz", 0.01), ("884kHz", 884e-6), ("56.6 MHz", 0.0566),
+     ("2.5e9Hz", 2.5), ("0.3", 0.3)],
+)
+def test_parse_frequency(text, ghz):
+    assert parse_frequency(text) == pytest.approx(ghz, rel=1e-12)
+
+
+@pytest.mark.parametrize("text", ["", "GHz", "1 THz", "-1MHz", "0GHz", "abc", "inf"])
+def test_parse_frequency_rejects(text):
+    with pytest.raises(ValueError, match="jmax must be"):
+        parse_frequency(text, "jmax")
+
+
+def test_pulse_bell_writes_outputs(tmp_path):
+    out = tmp_path / "run"
+    args = ["pulse", "--target", "bell", "--jmax", "100MHz", "--out", str(out), *FAST]
+    res = runner.invoke(app, args)
+    assert res.exit_code == 0, res.output
+    files = {p.name for p in out.iterdir()}
+    assert files == {"schedule.json", "pulses.npz", "pulses.qasm", "pulses.png",
+                     "fidelity.png", "report.json"}
+    rep = json.loads((out / "report.json").read_text())
+    assert rep["fidelity"] >= 0.999 and rep["met_ns"] > rep["lower_bound_ns"]
+    assert rep["device"]["max_exchange_ghz"] == pytest.approx(0.1)
+    assert rep["seed"] == 0 and "jax" in rep["versions"]
+    sched = json.loads((out / "schedule.json").read_text())
+    assert sched["duration"] == pytest.approx(rep["met_ns"])
+    # a second run is refused without --force, allowed with it
+    res = runner.invoke(app, args)
+    assert res.exit_code == 2 and "--force" in res.output
+    assert runner.invoke(app, [*args, "--force", "--no-plots"]).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--jmax", "fast"], "jmax must be a number"),
+        (["--jmax", "0MHz"], "jmax must be > 0"),
+        (["--drive-max", "-5MHz"], "drive_max must be > 0"),
+        (["--target", "h3"], "unknown target 'h3'"),
+        (["--target", "lih"], "not available"),
+        (["--threshold", "1.5"], "threshold must be < 1"),
+        (["--restarts", "0"], "restarts must be >= 1"),
+        (["--slices", "0"], "n_slices must be >= 1"),
+        (["--initial", "0x"], "bitstring"),
+    ],
+)
+def test_bad_arguments_print_one_line(tmp_path, extra, message):
+    res = runner.invoke(app, ["pulse", "--out", str(tmp_path / "o"), *extra])
+    assert res.exit_code == 2
+    assert message in res.output and res.output.count("\n") <= 2
+    assert not (tmp_path / "o").exists()
