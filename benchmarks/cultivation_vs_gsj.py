@@ -20,15 +20,12 @@ from __future__ import annotations
 
 import argparse
 import math
-import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
+from _provenance import cpu_model, package_versions
 from scipy import stats as st
 
-from benchmarks._provenance import cpu_model, package_versions
 from circuits.cultivation import cultivation_circuit, sample, uniform_depolarizing
 from mps.atomic import atomic_write_json
 

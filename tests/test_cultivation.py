@@ -288,3 +288,76 @@ def test_cli_cultivate_writes_outputs_and_resumes(tmp_path):
 def test_cli_cultivate_bad_input(tmp_path, extra, message):
     res = runner.invoke(app, ["cultivate", "--out", str(tmp_path / "x"), *extra])
     assert res.exit_code == 2 and message in res.output
+
+
+# ---------------------------------------------------------------- escape stage
+def test_escape_codes_match_gsj_sizes():
+    from circuits.cultivation.escape_codes import hybrid_code, matchable_code
+
+    # GSJ's exact (d1, d2) = (3, 6) matchable idle circuit: 37 data, 38 tiles, 75 qubits
+    tiles = matchable_code(3, 6)
+    data = {q for t in tiles for q in t.data}
+    qubits = data | {t.measure for t in tiles}
+    assert (len(data), len(tiles), len(qubits)) == (37, 38, 75)
+    assert len(hybrid_code(3, 7)) == 50
+    # every check commutes with every other and with the logical; k = 1 at d1 = 3
+    for code in (hybrid_code(3, 7), matchable_code(3, 7)):
+        xs = [t.data for t in code if t.basis == "X" and t.data]
+        zs = [t.data for t in code if t.basis == "Z" and t.data]
+        assert all(len(x & z) % 2 == 0 for x in xs for z in zs)
+
+
+@pytest.mark.parametrize("d1, d2, r1, r2, distance", [(3, 6, 2, 2, 3), (3, 7, 3, 1, 3),
+                                                      (5, 10, 4, 2, 5)])
+def test_escape_circuit_deterministic_with_full_fault_distance(d1, d2, r1, r2, distance):
+    from circuits.cultivation import end_to_end_circuit
+
+    circuit = end_to_end_circuit(d1, d2, r1=r1, r2=r2)
+    check_deterministic(circuit)
+    mask = postselection_mask(circuit)
+    assert mask.any() and (~mask).any()
+    noisy = uniform_depolarizing(1e-3).apply(circuit)
+    errors = noisy.search_for_undetectable_logical_errors(
+        dont_explore_edges_with_degree_above=3,
+        dont_explore_detection_event_sets_with_size_above=3,
+        dont_explore_edges_increasing_symptom_degree=False,
+        canonicalize_circuit_errors=True)
+    assert len(errors) >= min(distance, 4)
+
+
+def test_gap_decoder_corrects_and_gap_sorts_shots():
+    from circuits.cultivation import GapDecoder, end_to_end_circuit
+
+    noisy = end_to_end_circuit(3, 7, r1=2, r2=2, noise=uniform_depolarizing(1e-3))
+    decoder = GapDecoder(noisy)
+    stats = sample(noisy, 80_000, seed=2, decoder=decoder)
+    # reference: the raw observable flips of the kept shots without any correction
+    dets, obs = noisy.compile_detector_sampler(seed=2).sample(80_000, separate_observables=True)
+    kept = ~dets[:, postselection_mask(noisy)].any(axis=1)
+    raw = obs[kept].mean()
+    assert raw > 0.2 and stats.logical_error_rate < raw / 20
+    # a higher gap threshold keeps fewer shots and makes fewer errors per kept shot
+    low, high = stats.with_gap_threshold(10), stats.with_gap_threshold(30)
+    assert high.discard_rate > low.discard_rate > stats.discard_rate - 1e-12
+    assert high.logical_error_rate < low.logical_error_rate / 3
+    assert sum(k for k, _ in stats.gap_histogram.values()) == stats.kept
+
+
+@pytest.mark.slow
+def test_escape_qubit_counts_match_gsj_end_to_end():
+    from circuits.cultivation import end_to_end_circuit
+
+    # stats.csv metadata q: 454 (d1 = 3) and 463 (d1 = 5) at d2 = 15
+    assert end_to_end_circuit(3, 15, r1=3, r2=5).num_qubits == 454
+    assert end_to_end_circuit(5, 15, r1=5, r2=5).num_qubits == 463
+
+
+def test_escape_bad_input():
+    from circuits.cultivation import end_to_end_circuit
+
+    with pytest.raises(ValueError, match="d2 must be"):
+        end_to_end_circuit(3, 5)
+    with pytest.raises(ValueError, match="d1 must be one of"):
+        end_to_end_circuit(7, 14)
+    with pytest.raises(ValueError, match="r1 must be"):
+        end_to_end_circuit(3, 6, r1=1)

@@ -3,6 +3,9 @@
 Modules: :mod:`~circuits.cultivation.layout` (colour codes on the square grid),
 :mod:`~circuits.cultivation.stages` (gate layers of each stage),
 :mod:`~circuits.cultivation.layers` (compilation to stim, derived detectors),
+:mod:`~circuits.cultivation.escape_codes` / :mod:`~circuits.cultivation.escape` (escape
+into a grafted matchable surface code), :mod:`~circuits.cultivation.decoding` (matching
+with a complementary gap),
 :mod:`~circuits.cultivation.protocols` (public circuit builders),
 :mod:`~circuits.cultivation.noise` (noise models as values),
 :mod:`~circuits.cultivation.sampling` (post-selected sampling, statistics, sinter tasks),
@@ -22,6 +25,7 @@ Example
 10000
 """
 
+from circuits.cultivation.decoding import GapDecoder
 from circuits.cultivation.layout import OFFERED_DISTANCES, ColorCode, color_code
 from circuits.cultivation.noise import (
     NOISE_MODELS,
@@ -34,6 +38,7 @@ from circuits.cultivation.noise import (
 from circuits.cultivation.protocols import (
     CULTIVATION_DISTANCES,
     cultivation_circuit,
+    end_to_end_circuit,
     injection_circuit,
 )
 from circuits.cultivation.sampling import (
@@ -51,11 +56,13 @@ __all__ = [
     "OFFERED_DISTANCES",
     "ColorCode",
     "CultivationStats",
+    "GapDecoder",
     "NoiseModel",
     "apply_noise",
     "collect",
     "color_code",
     "cultivation_circuit",
+    "end_to_end_circuit",
     "injection_circuit",
     "measurement_layers",
     "noise_model",

@@ -18,7 +18,7 @@ import typer
 
 __all__ = ["cultivate_cmd"]
 
-STAGES = ("injection", "cultivation")
+STAGES = ("injection", "cultivation", "escape")
 
 
 def cultivate_cmd(
@@ -27,7 +27,16 @@ def cultivate_cmd(
     p: Annotated[float, typer.Option("--p", help="Noise strength, in [0, 0.5).")] = 1e-3,
     shots: Annotated[int, typer.Option(help="Shots to sample (>= 1).")] = 1_000_000,
     noise: Annotated[str, typer.Option(help="Noise model: uniform or si1000.")] = "uniform",
-    stage: Annotated[str, typer.Option(help="injection or cultivation.")] = "cultivation",
+    stage: Annotated[str, typer.Option(
+        help="injection, cultivation, or escape (cultivation + escape into a d2 surface code)."
+    )] = "cultivation",
+    d2: Annotated[int | None, typer.Option(help="Escape: surface-code distance (>= 2d).")]
+    = None,
+    r1: Annotated[int | None, typer.Option(help="Escape: hybrid-code rounds (default d).")]
+    = None,
+    r2: Annotated[int, typer.Option(help="Escape: matchable-code rounds.")] = 5,
+    gap: Annotated[float, typer.Option(help="Escape: discard shots with a gap below this (dB).")]
+    = 0.0,
     seed: Annotated[int, typer.Option(help="Seed of the sampler.")] = 0,
     workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
     max_errors: Annotated[int | None, typer.Option(help="Stop after this many errors.")] = None,
@@ -48,7 +57,9 @@ def cultivate_cmd(
     from mps.atomic import atomic_write, atomic_write_json, atomic_write_text
 
     from . import (
+        GapDecoder,
         cultivation_circuit,
+        end_to_end_circuit,
         injection_circuit,
         noise_model,
         sample,
@@ -58,6 +69,8 @@ def cultivate_cmd(
 
     params = {"stage": stage, "d": d, "p": p, "noise": noise, "shots": shots, "seed": seed,
               "max_errors": max_errors}
+    if stage == "escape":
+        params.update(d2=d2, r1=r1, r2=r2, gap=gap)
     try:
         if stage not in STAGES:
             raise ValueError(f"--stage must be one of {STAGES}, got {stage!r}")
@@ -68,9 +81,15 @@ def cultivate_cmd(
             raise ValueError(f"--shots must be >= 1, got {shots}")
         if workers < 1:
             raise ValueError(f"--workers must be >= 1, got {workers}")
-        noiseless = injection_circuit() if stage == "injection" else cultivation_circuit(d)
+        if stage == "injection":
+            noiseless = injection_circuit()
+        elif stage == "cultivation":
+            noiseless = cultivation_circuit(d)
+        else:
+            noiseless = end_to_end_circuit(d, d2, r1=r1, r2=r2)
         check_deterministic(noiseless)
         noisy = model.apply(noiseless)
+        decoder = GapDecoder(noisy) if stage == "escape" else None
         state = None
         ckpt = out / "checkpoint.json"
         if resume:
@@ -116,11 +135,15 @@ def cultivate_cmd(
 
         try:
             stats = sample(noisy, shots, seed=seed, max_errors=max_errors, num_workers=workers,
-                           progress=progress, checkpoint=checkpoint, resume=state)
+                           decoder=decoder, progress=progress, checkpoint=checkpoint,
+                           resume=state)
         except ValueError as exc:
             _fail(str(exc))
     summary = stats.to_dict()
     atomic_write_json(out / "stats.json", summary, overwrite=True)
+    if stage == "escape" and gap > 0:
+        stats = stats.with_gap_threshold(gap)
+        summary = {**stats.to_dict(), "gap_threshold_db": gap}
     report = {"parameters": params, "versions": versions(),
               "circuit": {"qubits": noisy.num_qubits, "detectors": noisy.num_detectors,
                           "measurements": noisy.num_measurements,
@@ -133,7 +156,8 @@ def cultivate_cmd(
     plot_error_vs_discard([(f"{stage} d={d} {noise} p={p:g}", stats)],
                           out / "error_vs_discard.png", force=True)
     low, high = stats.confidence_interval()
-    typer.echo(f"{stats.shots} shots, discard rate {stats.discard_rate:.4f}, "
+    label = f" (gap >= {gap:g} dB)" if stage == "escape" and gap > 0 else ""
+    typer.echo(f"{stats.shots} shots{label}, discard rate {stats.discard_rate:.4f}, "
                f"{stats.errors} errors in {stats.kept} kept "
                f"(rate {stats.logical_error_rate:.3g}, 95% CI [{low:.3g}, {high:.3g}]), "
                f"{stats.expected_qubit_rounds:.1f} qubit-rounds per kept state -> {out}/")

@@ -16,7 +16,8 @@ from circuits.cultivation.layout import color_code
 from circuits.cultivation.noise import NoiseModel
 from circuits.cultivation.stages import cultivation_layers, ideal_readout, injection_layers
 
-__all__ = ["CULTIVATION_DISTANCES", "cultivation_circuit", "injection_circuit"]
+__all__ = ["CULTIVATION_DISTANCES", "cultivation_circuit", "end_to_end_circuit",
+           "injection_circuit"]
 
 CULTIVATION_DISTANCES = (3, 5)
 
@@ -65,3 +66,23 @@ def cultivation_circuit(d: int = 3, *, noise: NoiseModel | None = None) -> stim.
     """
     d = _check_distance(d, CULTIVATION_DISTANCES)
     return _finish(compile_layers(cultivation_layers(d)), noise)
+
+
+def end_to_end_circuit(d1: int = 3, d2: int | None = None, *, r1: int | None = None,
+                       r2: int = 5, noise: NoiseModel | None = None) -> stim.Circuit:
+    """Injection, cultivation at ``d1`` and escape into the distance-``d2`` matchable code.
+
+    Cultivation detectors and the first escape round's comparisons with the colour code
+    are post-selected; the other escape detectors are tagged ``decode`` (use
+    :class:`~circuits.cultivation.decoding.GapDecoder`).  See
+    :func:`circuits.cultivation.escape.escape_circuit` for the parameters.
+
+    Examples
+    --------
+    >>> c = end_to_end_circuit(3, 6, r1=2, r2=1)
+    >>> c.num_qubits
+    76
+    """
+    from circuits.cultivation.escape import escape_circuit
+
+    return _finish(escape_circuit(d1, d2, r1=r1, r2=r2), noise)
