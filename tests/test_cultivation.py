@@ -361,3 +361,23 @@ def test_escape_bad_input():
         end_to_end_circuit(7, 14)
     with pytest.raises(ValueError, match="r1 must be"):
         end_to_end_circuit(3, 6, r1=1)
+
+
+def test_gap_sampler_runs_under_sinter():
+    import sinter
+
+    from circuits.cultivation import GapDecoder, end_to_end_circuit, sinter_task
+    from circuits.cultivation.decoding import GapSampler
+
+    noisy = end_to_end_circuit(3, 6, r1=2, r2=1, noise=uniform_depolarizing(1e-3))
+    (st,) = sinter.collect(num_workers=1, tasks=[sinter_task(noisy, {"d1": 3})],
+                           decoders=["tnqc-gap"], custom_decoders={"tnqc-gap": GapSampler()},
+                           max_shots=3000)
+    assert st.shots >= 3000
+    hist = sum(st.custom_counts.values())
+    assert hist == st.shots - st.discards
+    assert sum(v for key, v in st.custom_counts.items() if key.startswith("E")) == st.errors
+    # the discard rate agrees with our own sampler on the same circuit (4 sigma)
+    ours = sample(noisy, 10_000, seed=1, decoder=GapDecoder(noisy))
+    r1, r2 = st.discards / st.shots, ours.discard_rate
+    assert abs(r1 - r2) < 4 * math.sqrt(r2 * (1 - r2) / st.shots)

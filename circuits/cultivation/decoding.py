@@ -26,11 +26,12 @@ import math
 from collections import defaultdict, deque
 
 import numpy as np
+import sinter
 import stim
 
 from circuits.cultivation.sampling import postselection_mask
 
-__all__ = ["GapDecoder"]
+__all__ = ["GapDecoder", "GapSampler"]
 
 _DB = 10 / math.log(10)
 
@@ -242,3 +243,45 @@ class GapDecoder:
         comp = np.minimum(np.where(p0[:, 0] != pred, w0, inf), np.where(p1[:, 0] != pred, w1, inf))
         gaps = np.where(np.isfinite(comp), comp - w, np.abs(w1 - w0))
         return pred.reshape(-1, 1), np.maximum(gaps, 0.0) * _DB
+
+
+class GapSampler(sinter.Sampler):
+    """A ``sinter.Sampler`` for decoded cultivation circuits (post-selection + gap).
+
+    ``sinter.collect(..., decoders=["tnqc-gap"], custom_decoders={"tnqc-gap":
+    GapSampler()})`` discards shots whose post-selected detectors fire, decodes the rest
+    with :class:`GapDecoder` and reports the gap histogram as custom counts ``C<dB>``
+    (correct) and ``E<dB>`` (wrong), as GSJ's data do.
+    """
+
+    def compiled_sampler_for_task(self, task):
+        return _CompiledGapSampler(task.circuit)
+
+
+class _CompiledGapSampler(sinter.CompiledSampler):
+    def __init__(self, circuit: stim.Circuit):
+        self._anon = sinter.AnonTaskStats
+        self._decoder = GapDecoder(circuit)
+        self._sampler = circuit.compile_detector_sampler()
+        mask = np.packbits(postselection_mask(circuit), bitorder="little")
+        self._mask = mask
+
+    def handles_throttling(self) -> bool:
+        return False
+
+    def sample(self, suggested_shots: int):
+        import time
+        from collections import Counter
+
+        t0 = time.perf_counter()
+        shots = max(1, min(int(suggested_shots), 100_000))
+        dets, obs = self._sampler.sample(shots, separate_observables=True, bit_packed=True)
+        discard = (dets[:, : self._mask.size] & self._mask).any(axis=1)
+        kept = ~discard
+        pred, gaps = self._decoder.decode(dets[kept])
+        wrong = (pred[:, 0] & 1) != (obs[kept][:, 0] & 1)
+        counts: Counter = Counter()
+        for g, w in zip(np.floor(gaps).astype(int), wrong, strict=True):
+            counts[f"{'E' if w else 'C'}{g}"] += 1
+        return self._anon(shots=shots, errors=int(wrong.sum()), discards=int(discard.sum()),
+                          seconds=time.perf_counter() - t0, custom_counts=counts)
