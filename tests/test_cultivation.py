@@ -284,6 +284,9 @@ def test_cli_cultivate_writes_outputs_and_resumes(tmp_path):
     (["--p", "0.7"], "p must be in"),
     (["--shots", "0"], "shots must be >= 1"),
     (["--noise", "pauli"], "noise must be one of"),
+    (["--protocol", "steane"], "--protocol must be gsj or rp2"),
+    (["--protocol", "rp2", "--stage", "escape"], "rp2 offers --stage cultivation only"),
+    (["--stage", "escape", "--d2", "5"], "d2 must be"),
 ])
 def test_cli_cultivate_bad_input(tmp_path, extra, message):
     res = runner.invoke(app, ["cultivate", "--out", str(tmp_path / "x"), *extra])
@@ -381,3 +384,16 @@ def test_gap_sampler_runs_under_sinter():
     ours = sample(noisy, 10_000, seed=1, decoder=GapDecoder(noisy))
     r1, r2 = st.discards / st.shots, ours.discard_rate
     assert abs(r1 - r2) < 4 * math.sqrt(r2 * (1 - r2) / st.shots)
+
+
+def test_cli_cultivate_rp2(tmp_path):
+    from circuits.cultivation import rp2_cultivation_circuit
+
+    out = tmp_path / "rp2"
+    res = runner.invoke(app, ["cultivate", "--protocol", "rp2", "--d", "3", "--shots", "50000",
+                              "--seed", "3", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    report = json.loads((out / "report.json").read_text())
+    ref = sample(rp2_cultivation_circuit(3, noise=uniform_depolarizing(1e-3)), 50_000, seed=3)
+    assert report["stats"]["discards"] == ref.discards
+    assert report["circuit"]["qubits"] == 25

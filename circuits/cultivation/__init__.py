@@ -7,6 +7,8 @@ Modules: :mod:`~circuits.cultivation.layout` (colour codes on the square grid),
 into a grafted matchable surface code), :mod:`~circuits.cultivation.decoding` (matching
 with a complementary gap),
 :mod:`~circuits.cultivation.protocols` (public circuit builders),
+:mod:`~circuits.cultivation.rp2_codes` / :mod:`~circuits.cultivation.rp2` (the RP^2 variant:
+RP3/RP5 codes, self-dual SRP-3/SRP-5, morphing, checks),
 :mod:`~circuits.cultivation.noise` (noise models as values),
 :mod:`~circuits.cultivation.sampling` (post-selected sampling, statistics, sinter tasks),
 :mod:`~circuits.cultivation.verify` (noiseless checks, T-gate state-vector simulation),
@@ -41,6 +43,8 @@ from circuits.cultivation.protocols import (
     end_to_end_circuit,
     injection_circuit,
 )
+from circuits.cultivation.rp2 import rp2_cultivation_circuit
+from circuits.cultivation.rp2_codes import RP2_DISTANCES
 from circuits.cultivation.sampling import (
     CultivationStats,
     collect,
@@ -54,6 +58,7 @@ __all__ = [
     "CULTIVATION_DISTANCES",
     "NOISE_MODELS",
     "OFFERED_DISTANCES",
+    "RP2_DISTANCES",
     "ColorCode",
     "CultivationStats",
     "GapDecoder",
@@ -67,6 +72,7 @@ __all__ = [
     "measurement_layers",
     "noise_model",
     "postselection_mask",
+    "rp2_cultivation_circuit",
     "sample",
     "si1000",
     "sinter_task",

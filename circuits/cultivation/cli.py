@@ -30,6 +30,9 @@ def cultivate_cmd(
     stage: Annotated[str, typer.Option(
         help="injection, cultivation, or escape (cultivation + escape into a d2 surface code)."
     )] = "cultivation",
+    protocol: Annotated[str, typer.Option(
+        help="gsj (Gidney-Shutty-Jones colour code) or rp2 (RP^2 code, cultivation stage)."
+    )] = "gsj",
     d2: Annotated[int | None, typer.Option(help="Escape: surface-code distance (>= 2d).")]
     = None,
     r1: Annotated[int | None, typer.Option(help="Escape: hybrid-code rounds (default d).")]
@@ -62,18 +65,23 @@ def cultivate_cmd(
         end_to_end_circuit,
         injection_circuit,
         noise_model,
+        rp2_cultivation_circuit,
         sample,
     )
     from .export import plot_error_vs_discard, to_qasm3, to_qiskit, write_dem, write_stim
     from .verify import check_deterministic
 
-    params = {"stage": stage, "d": d, "p": p, "noise": noise, "shots": shots, "seed": seed,
-              "max_errors": max_errors}
+    params = {"stage": stage, "protocol": protocol, "d": d, "p": p, "noise": noise,
+              "shots": shots, "seed": seed, "max_errors": max_errors}
     if stage == "escape":
         params.update(d2=d2, r1=r1, r2=r2, gap=gap)
     try:
         if stage not in STAGES:
             raise ValueError(f"--stage must be one of {STAGES}, got {stage!r}")
+        if protocol not in ("gsj", "rp2"):
+            raise ValueError(f"--protocol must be gsj or rp2, got {protocol!r}")
+        if protocol == "rp2" and stage != "cultivation":
+            raise ValueError("--protocol rp2 offers --stage cultivation only")
         if stage == "injection" and d != 3:
             raise ValueError(f"--d must be 3 for the injection stage, got {d}")
         model = noise_model(noise, p)
@@ -83,6 +91,8 @@ def cultivate_cmd(
             raise ValueError(f"--workers must be >= 1, got {workers}")
         if stage == "injection":
             noiseless = injection_circuit()
+        elif stage == "cultivation" and protocol == "rp2":
+            noiseless = rp2_cultivation_circuit(d)
         elif stage == "cultivation":
             noiseless = cultivation_circuit(d)
         else:
@@ -121,7 +131,8 @@ def cultivate_cmd(
     except (ValueError, TypeError, OSError) as exc:
         _fail(str(exc))
 
-    with Progress(TextColumn(f"[bold]cultivate[/] {stage} d={d} p={p:g}"), BarColumn(),
+    with Progress(TextColumn(f"[bold]cultivate[/] {protocol} {stage} d={d} p={p:g}"),
+                  BarColumn(),
                   TextColumn("{task.fields[info]}"), TimeElapsedColumn(),
                   TimeRemainingColumn(), console=_err) as bar:
         task = bar.add_task("sample", total=shots, info="")
@@ -153,7 +164,7 @@ def cultivate_cmd(
                            "p=1e-3 discard 0.3132, error/kept 3.42e-7; d=5 p=1e-3 discard "
                            "0.8560, error/kept 3.5e-10"}
     atomic_write_json(out / "report.json", report, overwrite=True)
-    plot_error_vs_discard([(f"{stage} d={d} {noise} p={p:g}", stats)],
+    plot_error_vs_discard([(f"{protocol} {stage} d={d} {noise} p={p:g}", stats)],
                           out / "error_vs_discard.png", force=True)
     low, high = stats.confidence_interval()
     label = f" (gap >= {gap:g} dB)" if stage == "escape" and gap > 0 else ""

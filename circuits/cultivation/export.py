@@ -24,6 +24,7 @@ import numpy as np
 import stim
 
 from circuits.cultivation.sampling import CultivationStats
+from circuits.cultivation.verify import mpp_products
 from mps.atomic import atomic_write_text
 
 __all__ = ["plot_error_vs_discard", "to_qasm3", "to_qiskit", "write_dem", "write_stim"]
@@ -50,22 +51,6 @@ def to_qasm3(circuit: stim.Circuit) -> str:
     """OpenQASM 3 text of the noiseless circuit by stim's converter (T as ``s``/``sdg``)."""
     return _check(circuit).without_noise().to_qasm(open_qasm_version=3,
                                                    skip_dets_and_obs=False)
-
-
-def _products(ins: stim.CircuitInstruction) -> list[list[tuple[str, int]]]:
-    out: list[list[tuple[str, int]]] = []
-    joined = False
-    for t in ins.targets_copy():
-        if t.is_combiner:
-            joined = True
-            continue
-        pauli = "X" if t.is_x_target else "Y" if t.is_y_target else "Z"
-        if joined and out:
-            out[-1].append((pauli, t.value))
-        else:
-            out.append([(pauli, t.value)])
-        joined = False
-    return out
 
 
 def to_qiskit(circuit: stim.Circuit, *, t_gates: bool = True):
@@ -130,7 +115,7 @@ def to_qiskit(circuit: stim.Circuit, *, t_gates: bool = True):
             for q in qs:
                 measure_x(q)
         elif name == "MPP":
-            for prod in _products(ins):
+            for prod in mpp_products(ins):
                 _measure_product(qc, prod, m, t_gates and tag == "ideal")
                 m += 1
         else:

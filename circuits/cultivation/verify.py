@@ -64,7 +64,7 @@ class TSimulation:
     stabilizers: np.ndarray
 
 
-def _products(ins: stim.CircuitInstruction) -> list[list[tuple[str, int]]]:
+def mpp_products(ins: stim.CircuitInstruction) -> list[list[tuple[str, int]]]:
     """Split an ``MPP`` instruction into its Pauli products."""
     out: list[list[tuple[str, int]]] = []
     joined = False
@@ -153,7 +153,7 @@ def simulate_with_t(circuit: stim.Circuit, shots: int = 4, seed: int = 0,
             count += stim.Circuit(str(ins)).num_measurements
     first_ideal = next((k for k, ins in enumerate(ops) if ins.tag == "ideal"), len(ops))
     readout = [prod for ins in ops[first_ideal:] if ins.name == "MPP"
-               for prod in _products(ins)]
+               for prod in mpp_products(ins)]
     data = sorted(q for _, q in readout[-1]) if readout else []
     num_before = sum(stim.Circuit(str(ins)).num_measurements for ins in ops[:first_ideal]
                      if stim.gate_data(ins.name).produces_measurements)
