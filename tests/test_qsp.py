@@ -168,3 +168,76 @@ def test_phase_jacobian_matches_finite_differences():
         e[k] = h
         fd = (response(phases + e, x).real - response(phases - e, x).real) / (2 * h)
         np.testing.assert_allclose(jac[:, k], fd, atol=1e-8)
+
+
+# --- paper's error model (over-rotation e^{iφ(1+ε)Z}) and the uniform k = 1 recovery ---
+
+from circuits.qsp.recovery import (  # noqa: E402
+    degreewise_recovery,
+    error_operator,
+    first_order_generator,
+    merge_phases,
+    xy_z_errors,
+)
+
+GRID = np.linspace(-1, 1, 41)
+EPS = np.logspace(-4, -1, 7)
+
+
+def _fit(vals):
+    return np.polyfit(np.log(EPS), np.log(np.asarray(vals, dtype=float)), 1)[0]
+
+
+def test_first_order_generator_matches_finite_differences():
+    phases = np.random.default_rng(11).uniform(-np.pi, np.pi, 7)
+    a = np.linspace(-0.95, 0.95, 9)
+    h = 1e-6
+    fd = (error_operator(phases, a, h) - error_operator(phases, a, -h)) / (2 * h)
+    np.testing.assert_allclose(first_order_generator(phases, a), fd, atol=1e-8)
+
+
+def test_degreewise_recovery_uniform_in_signal_slope_two():
+    rec = degreewise_recovery(PHASES)
+    assert rec.residual < 1e-12
+    # ideally the recovery is the identity for every signal
+    eye = np.broadcast_to(np.eye(2), (41, 2, 2))
+    np.testing.assert_allclose(qsp_unitary(rec.phases, GRID), eye, atol=1e-12)
+    raw = [xy_z_errors(PHASES, GRID, e)[0].max() for e in EPS]
+    fixed = [xy_z_errors(PHASES, GRID, e, rec.phases)[0].max() for e in EPS]
+    assert abs(_fit(raw) - 1) < 0.1
+    assert abs(_fit(fixed) - 2) < 0.1
+    # the transition probability |<0|U|0>|^2 is protected to second order as well
+    merged = merge_phases(PHASES, rec.phases)
+    ideal = np.abs(response(PHASES, GRID)) ** 2
+    prob = [np.max(np.abs(np.abs(noisy_response(merged, GRID, ErrorModel("Z", e))) ** 2 - ideal))
+            for e in EPS]
+    assert abs(_fit(prob) - 2) < 0.1
+
+
+def test_degreewise_recovery_random_phases_uniform():
+    phases = np.random.default_rng(2).uniform(-np.pi, np.pi, 4)
+    rec = degreewise_recovery(phases)
+    fixed = [xy_z_errors(phases, GRID, e, rec.phases)[0].max() for e in EPS]
+    assert abs(_fit(fixed) - 2) < 0.1
+
+
+def test_degreewise_z_component_not_recovered():
+    rec = degreewise_recovery(PHASES)
+    z = [xy_z_errors(PHASES, GRID, e, rec.phases)[1].max() for e in EPS]
+    assert abs(_fit(z) - 1) < 0.1  # the Z part stays first order
+    h = 1e-6
+    dz = (np.angle(error_operator(PHASES, 1.0, h, rec.phases)[0, 0])
+          - np.angle(error_operator(PHASES, 1.0, -h, rec.phases)[0, 0])) / (2 * h)
+    assert abs(dz) >= z_error_obstruction(PHASES) - 1e-6
+
+
+def test_degreewise_length_vs_paper_bounds():
+    d = len(PHASES) - 1
+    c = len(set(np.round(PHASES, 12)))
+    rec = degreewise_recovery(PHASES)
+    assert rec.calls <= d * d + d + 2
+    assert sum(calls for _, calls in rec.blocks) == rec.calls
+    b = paper_length_bounds(d=d, c=c, k=1)
+    assert b["lower"] <= rec.calls  # consistent with the paper's Omega(c d)
+    with pytest.raises(ValueError, match="signal call"):
+        degreewise_recovery([0.3])

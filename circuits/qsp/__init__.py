@@ -5,9 +5,11 @@ Modules: :mod:`circuits.qsp.core` (QSP, responses, symmetric-QSP phase finding),
 recovery, the Z-error obstruction), :mod:`circuits.qsp.grover` (fixed-point search
 example), :mod:`circuits.qsp.export` (qiskit circuits).
 
-The recovery here is a numerical alternative to the paper's construction: it
-solves for appended recovery phases at chosen operating signals (see
-:mod:`circuits.qsp.recovery`), it is not the paper's explicit sequence.
+Recovery: :func:`degreewise_recovery` is a k = 1 recovery uniform in the signal under
+the paper's over-rotation model (following a third-party reading of the paper, see
+:mod:`circuits.qsp.recovery`); :func:`find_recovery` is the older numerical method
+(orders k >= 1, exact only at chosen operating signals).  Neither is the paper's
+O(2^k c^{k^2} d) construction.
 
 Example
 -------
@@ -29,23 +31,30 @@ from circuits.qsp.core import (
     signal_operator,
 )
 from circuits.qsp.recovery import (
+    DegreewiseRecovery,
     ErrorModel,
     RecoveryConfig,
     RecoveryResult,
+    degreewise_recovery,
+    error_operator,
     find_recovery,
     noisy_response,
     noisy_unitary,
     paper_length_bounds,
+    xy_z_errors,
     z_error_obstruction,
 )
 
 __all__ = [
+    "DegreewiseRecovery",
     "ErrorModel",
     "PhaseFindingResult",
     "RecoveryConfig",
     "RecoveryResult",
     "TargetPolynomial",
     "chebyshev_nodes",
+    "degreewise_recovery",
+    "error_operator",
     "find_phases",
     "find_recovery",
     "noisy_response",
@@ -55,5 +64,6 @@ __all__ = [
     "response",
     "response_reference",
     "signal_operator",
+    "xy_z_errors",
     "z_error_obstruction",
 ]

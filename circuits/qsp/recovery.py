@@ -1,7 +1,16 @@
 """Noisy QSP (coherent under/over-rotation errors) and appended recovery sequences.
 
-Error model (our reading of Tan, Liu, Tran, Chuang, arXiv:2301.08542; see the
-package docstring for what is and is not the paper's construction): every
+Two parts.  (1) The paper's model and a *uniform-in-signal* k = 1 recovery
+(:func:`degreewise_recovery`, bottom of the module): over-rotation
+``e^{iφZ} → e^{iφ(1+ε)Z}`` (= ``ErrorModel("Z", ε)``), the paper's "Pauli X/Y/Z
+errors" being the X/Y/Z components of ``U_0† U_ε R_ε``.  Provenance: the paper body
+was not reachable; the model and the k = 1 construction follow a third-party
+implementation (github.com/Raiyan78/ALEC, not the authors'), re-derived and tested
+here; the paper's O(2^k c^{k²} d) sequences for k >= 2 are NOT implemented.
+(2) The earlier numerical stand-in below (per-gate error axis ``P``, operating points).
+
+Error model of part (2) (an earlier reading of Tan, Liu, Tran, Chuang, arXiv:2301.08542,
+now known to differ from the paper's X/Y/Z classification): every
 signal-*processing* operator ``e^{iφZ}`` is implemented with a coherent error
 whose angle is proportional to the intended rotation,
 
@@ -54,15 +63,23 @@ import numpy as np
 from circuits.qsp.core import check_phases, check_signal
 
 __all__ = [
+    "DegreewiseRecovery",
     "ErrorModel",
     "RecoveryConfig",
     "RecoveryResult",
     "check_eps",
+    "conjugation_block",
+    "degreewise_recovery",
+    "error_operator",
     "find_recovery",
+    "first_order_generator",
     "gauss_newton",
+    "merge_phases",
     "noisy_response",
     "noisy_unitary",
     "paper_length_bounds",
+    "xy_profile",
+    "xy_z_errors",
     "z_error_obstruction",
 ]
 
@@ -302,3 +319,166 @@ def find_recovery(phases: object, config: RecoveryConfig) -> RecoveryResult:
             f"(order {config.order}, pauli {config.pauli}, length {m})"
         )
     return RecoveryResult(best[1], best[0], m, config)
+
+
+# ---------------------------------------------------------------------------
+# The paper's error model and its first-order (k = 1) uniform recovery
+# ---------------------------------------------------------------------------
+#
+# Provenance (see the module docstring): the paper body is not available to us; this
+# follows the k = 1 "degree-wise" construction as implemented by a third party
+# (github.com/Raiyan78/ALEC, not by the authors), re-derived and checked here.
+#
+# Model: every phase gate over-rotates, e^{iφZ} → e^{iφ(1+ε)Z} (= ErrorModel("Z", ε));
+# W(a) is exact.  The recovery R is *appended to the phase list* (merged phase
+# φ_d + r_0), so the noisy total is U_ε R_ε and the error operator is
+# E(a, ε) = U_0(a)† U_ε(a) R_ε(a).  The paper's "Pauli X/Y errors" are the X/Y
+# (off-diagonal) components of E, its "Pauli Z errors" the Z (diagonal) one.
+#
+# First order: E ≈ I + εG with G = Σ_j iφ_j s_j† Z s_j (s_j the product after gate j),
+# and q(θ) = <1|G|0> = sin 2θ · Q(cos 2θ) with deg Q <= d - 1 (a = cos θ).
+# Identity block: C_{η,n}[R] = (-(η+c), c + r_0, r_1, ..., r_m, η), c = π(n + 1/2), equals
+# e^{-iηZ} W† R W e^{iηZ} ideally (e^{-icZ} W e^{icZ} = W†), so it is the identity for every a
+# when R is, while its first-order X/Y profile is q' = e^{2iη}[c sin 2θ + <1|W† G_R W|0>].
+# A chain of j + 1 blocks with angles (0, ..., 0, η_top, η_last) has a profile of degree j
+# in cos 2θ with leading Chebyshev coefficient 2c cos²(η_top) e^{2iη_last}; two single
+# blocks give 2c cos(η_1 - η_2) e^{i(η_1+η_2)} at degree 0.  Cancelling the top surviving
+# degree, then the next, ..., leaves q ≡ 0: the X/Y error is O(ε²) uniformly in a.
+
+
+def merge_phases(left: object, right: object) -> np.ndarray:
+    """Phase list of ``U_left · U_right``: ``(l_0..l_{d-1}, l_d + r_0, r_1..)``.
+
+    Exact also under over-rotation: ``e^{iα(1+ε)Z} e^{iβ(1+ε)Z} = e^{i(α+β)(1+ε)Z}``.
+    """
+    left, right = check_phases(left, "left"), check_phases(right, "right")
+    return np.concatenate([left[:-1], [left[-1] + right[0]], right[1:]])
+
+
+def conjugation_block(phases: object, eta: float, n: int) -> np.ndarray:
+    """``C_{η,n}[R] = (-(η+c), c + r_0, r_1, ..., r_m, η)`` with ``c = π(n + 1/2)``.
+
+    Ideally ``e^{-iηZ} W(a)† U_R(a) W(a) e^{iηZ}`` for every ``a`` (two more signal calls).
+    """
+    r = check_phases(phases)
+    c = math.pi * (int(n) + 0.5)
+    return np.concatenate([[-(eta + c), c + r[0]], r[1:], [eta]])
+
+
+def first_order_generator(phases: object, a: object) -> np.ndarray:
+    """``G(a) = U_0(a)† ∂_ε U_ε(a)|_{ε=0}`` under over-rotation, shape ``a.shape + (2, 2)``."""
+    phases = check_phases(phases)
+    a = check_signal(a)
+    flat = np.ravel(a)
+    w = signal_operator_batch(flat)
+    zd = np.array([1.0, -1.0])
+    s = np.broadcast_to(np.eye(2, dtype=complex), w.shape).copy()
+    g = np.zeros_like(s)
+    for j in range(len(phases) - 1, -1, -1):
+        # s_j† (iφ_j Z) s_j
+        g += 1j * phases[j] * (np.conj(np.swapaxes(s, -1, -2)) * zd[None, None, :]) @ s
+        if j > 0:
+            s = w @ (np.exp(1j * phases[j] * zd)[None, :, None] * s)
+    return g.reshape(*a.shape, 2, 2)
+
+
+def signal_operator_batch(a: np.ndarray) -> np.ndarray:
+    """``W(a)`` for a 1-D array (no checks)."""
+    s = 1j * np.sqrt(1.0 - a**2)
+    w = np.empty((a.size, 2, 2), dtype=complex)
+    w[:, 0, 0] = w[:, 1, 1] = a
+    w[:, 0, 1] = w[:, 1, 0] = s
+    return w
+
+
+def xy_profile(phases: object) -> np.ndarray:
+    """Chebyshev coefficients (in ``u = cos 2θ = 2a² - 1``) of ``<1|G|0> / sin 2θ``.
+
+    Exact interpolation at ``d + 4`` Chebyshev nodes (the quotient has degree <= d - 1).
+    """
+    phases = check_phases(phases)
+    deg = max(len(phases) - 2, 0)
+    m = deg + 4
+    u = np.cos((2 * np.arange(m) + 1) * np.pi / (2 * m))
+    a = np.sqrt((1 + u) / 2)
+    q = first_order_generator(phases, a)[:, 1, 0] / (2 * a * np.sqrt(1 - a**2))
+    coef = np.polynomial.chebyshev.chebfit(u, q, deg)
+    return np.asarray(coef, dtype=complex)
+
+
+def _degree_block(target: complex, j: int) -> np.ndarray:
+    """Identity-at-ε=0 block whose X/Y profile has degree ``j``, leading coefficient ``target``."""
+    mag, ang = abs(target), float(np.angle(target))
+    n = max(0, math.ceil(mag / (2 * math.pi) - 0.5))
+    c = math.pi * (n + 0.5)
+    ratio = min(mag / (2 * c), 1.0)
+    if j == 0:
+        delta = math.acos(ratio)
+        b1 = conjugation_block([0.0], (ang + delta) / 2, n)
+        b2 = conjugation_block([0.0], (ang - delta) / 2, n)
+        return merge_phases(b1, b2)
+    etas = [0.0] * (j - 1) + [math.acos(math.sqrt(ratio)), ang / 2]
+    block = np.array([0.0])
+    for eta in etas:
+        block = conjugation_block(block, eta, n)
+    return block
+
+
+@dataclass(frozen=True)
+class DegreewiseRecovery:
+    """k = 1 uniform recovery: recovery phases, merged phases, length, residual profile.
+
+    ``calls`` is the number of signal calls of the recovery (``len(phases) - 1``);
+    ``residual`` is ``max |coefficient|`` of the remaining first-order X/Y profile.
+    """
+
+    phases: np.ndarray
+    merged: np.ndarray
+    calls: int
+    residual: float
+    blocks: tuple[tuple[int, int], ...]  # (degree, signal calls) per block
+
+
+def degreewise_recovery(phases: object, *, tol: float = 1e-12) -> DegreewiseRecovery:
+    """First-order recovery of the X/Y error, *uniform in the signal* (over-rotation model).
+
+    Cancels the top surviving degree of the first-order X/Y profile with an identity
+    block of that degree, then the next one, down to degree 0 (one pass; each block of
+    degree ``j`` only changes degrees ``<= j``).  Length ``<= d² + d + 2`` signal calls.
+    """
+    phases = check_phases(phases)
+    d = len(phases) - 1
+    if d < 1:
+        raise ValueError("phases must contain at least one signal call (length >= 2)")
+    rec = np.array([0.0])
+    blocks = []
+    scale = max(1.0, float(np.max(np.abs(xy_profile(phases)))))
+    for j in range(d - 1, -1, -1):
+        coef = xy_profile(merge_phases(phases, rec))
+        if j >= coef.size or abs(coef[j]) <= tol * scale:
+            continue
+        block = _degree_block(-coef[j], j)
+        rec = merge_phases(rec, block)
+        blocks.append((j, len(block) - 1))
+    merged = merge_phases(phases, rec)
+    residual = float(np.max(np.abs(xy_profile(merged))))
+    return DegreewiseRecovery(rec, merged, len(rec) - 1, residual, tuple(blocks))
+
+
+def error_operator(
+    phases: object, a: object, eps: float, recovery: object | None = None, *, extended: bool = False
+) -> np.ndarray:
+    """``E(a, ε) = U_0(a)† U_ε(a) R_ε(a)`` under over-rotation (``R`` appended to the list)."""
+    phases = check_phases(phases)
+    full = phases if recovery is None else merge_phases(phases, recovery)
+    ideal = noisy_unitary(phases, a, ErrorModel("Z", 0.0), extended=extended)
+    noisy = noisy_unitary(full, a, ErrorModel("Z", eps), extended=extended)
+    return np.conj(np.swapaxes(ideal, -1, -2)) @ noisy
+
+
+def xy_z_errors(
+    phases: object, a: object, eps: float, recovery: object | None = None, *, extended: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(|E_10|, |arg E_00|)``: the X/Y (recoverable) and Z (not recoverable) error sizes."""
+    e = error_operator(phases, a, eps, recovery, extended=extended)
+    return np.abs(e[..., 1, 0]), np.abs(np.angle(e[..., 0, 0]))
