@@ -66,7 +66,7 @@ def test_pulse_bell_writes_outputs(tmp_path):
         (["--jmax", "0MHz"], "jmax must be > 0"),
         (["--drive-max", "-5MHz"], "drive_max must be > 0"),
         (["--target", "h3"], "unknown target 'h3'"),
-        (["--target", "lih"], "not available"),
+        (["--target", "lih", "--initial", "10"], "4 bits"),
         (["--threshold", "1.5"], "threshold must be < 1"),
         (["--restarts", "0"], "restarts must be >= 1"),
         (["--slices", "0"], "n_slices must be >= 1"),

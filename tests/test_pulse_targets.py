@@ -31,8 +31,8 @@ def reference_matrix(terms) -> np.ndarray:
 
 
 def test_h2_matrix_and_ground_energy():
-    mol = MOLECULES["h2"]
-    h = molecule_hamiltonian("h2")
+    mol = MOLECULES["h2-0.735"]
+    h = molecule_hamiltonian("h2-0.735")
     np.testing.assert_allclose(h, reference_matrix(mol.terms), atol=1e-15)
     e, psi = ground_state(h)
     assert e == pytest.approx(np.linalg.eigvalsh(reference_matrix(mol.terms))[0], abs=1e-12)
@@ -42,18 +42,44 @@ def test_h2_matrix_and_ground_energy():
     assert np.linalg.norm(psi) == pytest.approx(1.0, abs=1e-14)
 
 
-def test_h2_target_is_the_ground_state_from_all_zeros():
-    t = molecule_target("h2")
-    assert t.n_qubits == 2 and t.psi0.tolist() == [1, 0, 0, 0]
-    assert t.energy == pytest.approx(-1.85727503, abs=1e-8)
-    assert abs(t.target[1]) > 0.99  # mostly |b0 b1> = |1 0>, qubit 0 excited
-    assert resolve_target("H2", initial="10").psi0.tolist() == [0, 1, 0, 0]
+# total ground energies (electronic + constant), STO-3G, of the ctrlq (ctrl-VQE) molecules
+CTRLQ_ENERGIES = {"h2": -1.13711707, "heh+": -2.86020512, "lih": -7.88101572}
 
 
-@pytest.mark.parametrize("name", ["heh+", "lih"])
-def test_unavailable_molecules_say_so(name):
-    with pytest.raises(ValueError, match=r"target '.*' is not available"):
-        resolve_target(name)
+@pytest.mark.parametrize("name", sorted(CTRLQ_ENERGIES))
+def test_ctrlq_molecules_matrix_energy_and_hf_start(name):
+    mol = MOLECULES[name]
+    h = molecule_hamiltonian(name)
+    np.testing.assert_allclose(h, reference_matrix(mol.terms), atol=1e-15)
+    t = molecule_target(name)
+    assert t.energy == pytest.approx(mol.reference_energy, abs=1e-10)
+    assert t.energy + mol.nuclear_repulsion == pytest.approx(CTRLQ_ENERGIES[name], abs=1e-7)
+    np.testing.assert_allclose(h @ t.target, t.energy * t.target, atol=1e-12)
+    # default start: the Hartree-Fock bitstring, the dominant amplitude of the ground state
+    assert t.psi0.tolist() == basis_state(mol.hf_state).tolist()
+    hf = int(np.argmax(np.abs(t.psi0)))
+    assert hf == int(np.argmax(np.abs(t.target))) == int(np.argmin(np.diag(h).real))
+    assert 0.97 < abs(t.target[hf]) ** 2 < 0.999  # correlated, but close to Hartree-Fock
+
+
+def test_hf_bitstrings_follow_ctrlq():
+    # ctrlq: "|0>|1>" and "|0>|0>|1>|1>" in Kronecker order = basis index 1 and 3
+    assert molecule_target("h2").psi0[1] == 1 and molecule_target("heh+").psi0[1] == 1
+    assert molecule_target("lih").psi0[3] == 1 and MOLECULES["lih"].n_qubits == 4
+    assert molecule_target("h2", initial="00").psi0.tolist() == [1, 0, 0, 0]
+    assert resolve_target("H2", initial="01").psi0.tolist() == [0, 0, 1, 0]
+    with pytest.raises(ValueError, match="initial state must have 4 bits"):
+        molecule_target("lih", initial="10")
+
+
+def test_heh_needs_the_drive_h2_does_not():
+    # exchange conserves the number of excitations: H2's ground state lies in the
+    # one-excitation subspace of its Hartree-Fock start, HeH+'s leaks out of it
+    def outside(name):
+        t = molecule_target(name)
+        return float(abs(t.target[0]) ** 2 + abs(t.target[3]) ** 2)
+    assert outside("h2") < 1e-20 and outside("h2-0.735") < 1e-20
+    assert 5e-4 < outside("heh+") < 1e-3
 
 
 def test_unknown_target_name():

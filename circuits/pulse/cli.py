@@ -59,6 +59,12 @@ def parse_frequency(text: str, name: str = "frequency") -> float:
     return out
 
 
+def _bits(psi0) -> str:
+    """Site-order bitstring of a basis vector (character i = qubit i)."""
+    k = int(abs(psi0).argmax())
+    return "".join(str((k >> q) & 1) for q in range(int(psi0.size).bit_length() - 1))
+
+
 def _fail(message: str) -> None:
     _err.print(f"[red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(code=2)
@@ -78,10 +84,11 @@ def _prepare_out(out: Path, force: bool) -> Path:
 
 def pulse_cmd(
     out: Annotated[Path, typer.Option(help="Output folder.")],
-    target: Annotated[str, typer.Option(help="Target state: h2 or bell (heh+, lih: see docs).")]
+    target: Annotated[str, typer.Option(help="Target state: h2, heh+, lih, h2-0.735 or bell.")]
     = "h2",
     initial: Annotated[str | None, typer.Option(
-        help="Start basis state, bitstring in site order (default all 0).")] = None,
+        help="Start basis state, bitstring in site order (default: the "
+        "molecule's Hartree-Fock state; |0...0> for bell).")] = None,
     jmax: Annotated[str, typer.Option(help="Maximal exchange J_max, e.g. 1GHz, 10MHz.")]
     = "1GHz",
     drive_max: Annotated[str, typer.Option(help="Maximal Rabi frequency, e.g. 56.6MHz.")]
@@ -147,7 +154,7 @@ def pulse_cmd(
     paper = PAPER_METS_NS.get((tgt.name, j), PAPER_METS_NS.get((tgt.name, None)))
     report_data = {
         "target": {"name": tgt.name, "description": tgt.description, "energy": tgt.energy,
-                   "initial": initial or "0" * tgt.n_qubits,
+                   "initial": initial or _bits(tgt.psi0),
                    "psi0": [[z.real, z.imag] for z in tgt.psi0],
                    "target": [[z.real, z.imag] for z in np.asarray(tgt.target)]},
         "device": {"zeeman_ghz": list(device.zeeman), "max_drive_ghz": om,

@@ -6,21 +6,29 @@ labels use **qiskit's order**: the rightmost character acts on qubit 0, so that 
 reads like qiskit's ``SparsePauliOp``; the dense matrices follow tnqc's little-endian
 convention (qubit 0 is the least significant bit of the index), as qiskit's do.
 
-Molecules (:data:`MOLECULES`):
+Molecules (:data:`MOLECULES`), each with its Hartree-Fock bitstring (:attr:`Molecule.hf_state`,
+the default initial state of :func:`molecule_target`):
 
-``"h2"``
+``"h2"``, ``"heh+"``, ``"lih"``
+    The molecules of ctrl-VQE (Meitei et al., npj Quantum Inf. 7, 155 (2021)), whose authors
+    co-wrote Long et al. (2024): the geometries and qubit encoding of their code ``ctrlq``
+    (``mole/molecule.py``): PySCF RHF / STO-3G, parity mapping with two-qubit reduction;
+    H2 at 0.75 Å, HeH+ at 1.0 Å (charge +1), LiH at 1.5 Å with MO 0 frozen and the MOs
+    -3, -2 removed (3 active spatial orbitals, 2 electrons: 4 qubits).  The initial state of
+    ``ctrlq`` is the Hartree-Fock state, "|0>|1>" (2 qubits) and "|0>|0>|1>|1>" (4 qubits) in
+    Kronecker order, i.e. basis index 1 and 3 (bitstrings ``"10"`` and ``"1100"`` here).
+    Coefficients generated offline with pyscf 2.14 + numpy (Jordan-Wigner matrices, parity
+    basis permutation, projection onto the sector Z_{n/2-1} = (-1)^{N_alpha},
+    Z_{n-1} = (-1)^{N} and Pauli decomposition; |c| > 1e-10 kept); the same script reproduces
+    the Qiskit H2 coefficients of ``"h2-0.735"`` to 1e-14.  Whether Long et al. used exactly
+    these geometries is an assumption (their Hamiltonians are not in the abstract).
+
+``"h2-0.735"``
     H2, STO-3G, bond length 0.735 Å, parity mapping with two-qubit reduction (2 qubits).
     Coefficients as published in Qiskit's test suite and tutorials (e.g.
     ``test/python/algorithms/test_vqd.py`` of qiskit-terra 0.2x, which also states the
     electronic ground energy -1.85727503 Ha); nuclear repulsion 0.7199689944 Ha gives the
     total ground energy -1.137306 Ha (the STO-3G FCI value at this length).
-
-``"heh+"`` and ``"lih"``
-    *Not available*: no trustworthy published Pauli coefficients could be found offline
-    (the copies found disagreed with each other or with their own stated energies), and
-    the paper's own Hamiltonians (Long et al., 2024) could not be read.  Asking for them
-    raises ``ValueError`` saying so; :func:`pauli_hamiltonian` accepts any Pauli sum, so
-    the coefficients can be supplied by the caller.
 
 Other targets: :func:`transition` (arbitrary normalised start and target vectors) and
 :func:`mps_target` (the dense vector of an ``mps.MPS``, small ``n``).
@@ -29,7 +37,7 @@ Example
 -------
 >>> import numpy as np
 >>> from circuits.pulse.targets import ground_state, molecule_hamiltonian
->>> e, psi = ground_state(molecule_hamiltonian("h2"))
+>>> e, psi = ground_state(molecule_hamiltonian("h2-0.735"))
 >>> round(e, 8)
 -1.85727503
 >>> psi.shape, round(float(np.linalg.norm(psi)), 12)
@@ -81,8 +89,10 @@ class Molecule:
     nuclear_repulsion : float
         Constant added to give the total energy (Ha); not part of ``terms``.
     reference_energy : float
-        Published lowest eigenvalue of ``terms`` (electronic energy, Ha).
+        Lowest eigenvalue of ``terms`` (electronic energy, Ha) as published or generated.
     source : str
+    hf_state : str
+        Hartree-Fock bitstring in site order (character i = qubit i): the default start.
     """
 
     name: str
@@ -91,11 +101,104 @@ class Molecule:
     nuclear_repulsion: float
     reference_energy: float
     source: str
+    hf_state: str = ""
 
 
 MOLECULES: dict[str, Molecule] = {
     "h2": Molecule(
         name="h2",
+        n_qubits=2,
+        terms=(
+        ("II", -1.0554030320779275), ("IZ", 0.3887475880915999), ("XX", 0.18177153657730483),
+        ("ZI", -0.3887475880915999), ("ZZ", -0.011177144762525626),
+        ),
+        nuclear_repulsion=0.70556961456,
+        reference_energy=-1.8426866819057302,
+        source="H2 STO-3G, R = 0.75 Å, parity mapping + two-qubit reduction, as ctrlq "
+        "(ctrl-VQE) mole/molecule.py h2(); generated with pyscf 2.14; total ground energy "
+        "-1.13711707 Ha",
+        hf_state="10",
+    ),
+    "heh+": Molecule(
+        name="heh+",
+        n_qubits=2,
+        terms=(
+        ("II", -3.0450609163036653), ("IX", 0.11926139431022284), ("IZ", 0.5025808481592511),
+        ("XI", 0.11926139431022284), ("XX", 0.11714605533201204), ("XZ", 0.11926139430759089),
+        ("ZI", -0.5025808481592512), ("ZX", -0.11926139430759089), ("ZZ", -0.13894711245393987),
+        ),
+        nuclear_repulsion=1.05835442184,
+        reference_energy=-3.9185595444197983,
+        source="HeH+ STO-3G, R = 1.0 Å, charge +1, parity mapping + two-qubit reduction, as "
+        "ctrlq (ctrl-VQE) mole/molecule.py hehp(); generated with pyscf 2.14; total ground "
+        "energy -2.86020512 Ha",
+        hf_state="10",
+    ),
+    "lih": Molecule(
+        name="lih",
+        n_qubits=4,
+        terms=(
+        ("IIII", -0.19975412837296375), ("IIIX", 0.0027341073552160427),
+        ("IIIZ", -0.09179660691772373), ("IIXI", 0.019577653865279113),
+        ("IIXX", -0.0003098951053675178), ("IIXZ", 0.019577653865279113),
+        ("IIYY", 0.0003098951053675178), ("IIZI", 0.3713564037664145),
+        ("IIZX", -0.0027341073552160427), ("IIZZ", -0.2119593401838085),
+        ("IXII", 0.002734107355216043), ("IXIX", 0.003034656793326764),
+        ("IXIZ", 0.011733623825002098), ("IXXI", 0.0021111376268069405),
+        ("IXXX", -0.008373361376793367), ("IXXZ", 0.0021111376268069405),
+        ("IXYY", 0.008373361376793367), ("IXZI", -0.010540187336966031),
+        ("IXZX", -0.003034656793326764), ("IXZZ", -0.0015406700605581271),
+        ("IZII", 0.09179660691772368), ("IZIX", -0.011733623825002096),
+        ("IZIZ", -0.12357087228721403), ("IZXI", -0.012733913933552792),
+        ("IZXX", 0.03305872861846601), ("IZXZ", -0.012733913933552792),
+        ("IZYY", -0.03305872861846601), ("IZZI", 0.11433954687963971),
+        ("IZZX", 0.011733623825002096), ("IZZZ", -0.05665606751632504),
+        ("XIII", 0.019577653865279113), ("XIIX", 0.0021111376268069405),
+        ("XIIZ", 0.012733913933552794), ("XIXI", 0.006575744874300508),
+        ("XIXX", -0.007764441147916274), ("XIXZ", 0.006575744874300508),
+        ("XIYY", 0.007764441147916274), ("XIZI", -0.010889407669769906),
+        ("XIZX", -0.0021111376268069405), ("XIZZ", -0.009012042793571096),
+        ("XXII", -0.0003098951053675178), ("XXIX", -0.008373361376793367),
+        ("XXIZ", -0.03305872861846601), ("XXXI", -0.007764441147916274),
+        ("XXXX", 0.030738327198789078), ("XXXZ", -0.007764441147916274),
+        ("XXYY", -0.030738327198789078), ("XXZI", 0.03511677043004553),
+        ("XXZX", 0.008373361376793367), ("XXZZ", 0.0023679369354493093),
+        ("XZII", -0.019577653865279113), ("XZIX", -0.0021111376268069405),
+        ("XZIZ", -0.012733913933552794), ("XZXI", -0.006575744874300508),
+        ("XZXX", 0.007764441147916274), ("XZXZ", -0.006575744874300508),
+        ("XZYY", -0.007764441147916274), ("XZZI", 0.010889407669769906),
+        ("XZZX", 0.0021111376268069405), ("XZZZ", 0.009012042793571096),
+        ("YYII", 0.0003098951053675178), ("YYIX", 0.008373361376793367),
+        ("YYIZ", 0.03305872861846601), ("YYXI", 0.007764441147916274),
+        ("YYXX", -0.030738327198789078), ("YYXZ", 0.007764441147916274),
+        ("YYYY", 0.030738327198789078), ("YYZI", -0.03511677043004553),
+        ("YYZX", -0.008373361376793367), ("YYZZ", -0.0023679369354493093),
+        ("ZIII", -0.3713564037664145), ("ZIIX", 0.010540187336966031),
+        ("ZIIZ", 0.1143395468796397), ("ZIXI", 0.010889407669769906),
+        ("ZIXX", -0.03511677043004553), ("ZIXZ", 0.010889407669769906),
+        ("ZIYY", 0.03511677043004553), ("ZIZI", -0.11409163503932153),
+        ("ZIZX", -0.010540187336966031), ("ZIZZ", 0.06050560563946887),
+        ("ZXII", 0.002734107355216043), ("ZXIX", 0.003034656793326764),
+        ("ZXIZ", 0.011733623825002098), ("ZXXI", 0.0021111376268069405),
+        ("ZXXX", -0.008373361376793367), ("ZXXZ", 0.0021111376268069405),
+        ("ZXYY", 0.008373361376793367), ("ZXZI", -0.010540187336966031),
+        ("ZXZX", -0.003034656793326764), ("ZXZZ", -0.0015406700605581271),
+        ("ZZII", -0.21195934018380852), ("ZZIX", -0.001540670060558128),
+        ("ZZIZ", 0.056656067516325084), ("ZZXI", -0.009012042793571096),
+        ("ZZXX", 0.0023679369354493093), ("ZZXZ", -0.009012042793571096),
+        ("ZZYY", -0.0023679369354493093), ("ZZZI", -0.06050560563946887),
+        ("ZZZX", 0.001540670060558128), ("ZZZZ", 0.08470391803538553),
+        ),
+        nuclear_repulsion=-6.781951626946071,
+        reference_energy=-1.0990640887008267,
+        source="LiH STO-3G, R = 1.5 Å, MO 0 frozen, MOs -3, -2 removed, parity mapping + "
+        "two-qubit reduction, as ctrlq (ctrl-VQE) mole/molecule.py lih(); generated with "
+        "pyscf 2.14; constant = nuclear repulsion + frozen-core energy; total ground energy "
+        "-7.88101572 Ha",
+        hf_state="1100",
+    ),
+    "h2-0.735": Molecule(
+        name="h2-0.735",
         n_qubits=2,
         terms=(
             ("II", -1.052373245772859),
@@ -109,14 +212,13 @@ MOLECULES: dict[str, Molecule] = {
         source="H2 STO-3G, R = 0.735 Å, parity mapping + two-qubit reduction; coefficients "
         "and electronic ground energy as in Qiskit's test suite (test_vqd.py, "
         "test_estimator.py) and tutorials",
+        hf_state="10",
     ),
 }
-"""Molecules with published qubit Hamiltonians (see the module docstring)."""
+"""Molecules with their qubit Hamiltonians (see the module docstring)."""
 
-UNAVAILABLE_MOLECULES = {
-    "heh+": "no trustworthy published 2-qubit HeH+ Pauli coefficients were available offline",
-    "lih": "no trustworthy published 4-qubit LiH Pauli coefficients were available offline",
-}
+UNAVAILABLE_MOLECULES: dict[str, str] = {}
+"""Molecule names known but without a Hamiltonian (reason); empty since HeH+ and LiH exist."""
 
 
 def pauli_hamiltonian(terms: Mapping[str, float] | object, n_qubits: int | None = None):
@@ -221,10 +323,11 @@ class Target:
 
 
 def molecule_target(name: str, initial: str | None = None) -> Target:
-    """Ground state of a molecule from ``initial`` (bitstring, default all zeros)."""
+    """Ground state of a molecule from ``initial`` (bitstring; default its Hartree-Fock state,
+    :attr:`Molecule.hf_state`, as in ctrl-VQE)."""
     mol = _molecule(name)
     e, psi = ground_state(pauli_hamiltonian(mol.terms))
-    psi0 = basis_state(initial if initial is not None else "0" * mol.n_qubits)
+    psi0 = basis_state(initial if initial is not None else (mol.hf_state or "0" * mol.n_qubits))
     if psi0.size != psi.size:
         raise ValueError(f"initial state must have {mol.n_qubits} bits for {name}, "
                          f"got {initial!r}")
