@@ -16,7 +16,9 @@ True
 
 from circuits.pulse.controls import DRIVE_PARAMETRISATIONS, ControlGrid, PulseSchedule
 from circuits.pulse.device import (
+    DRIVE_MODELS,
     FRAMES,
+    INTEGRATORS,
     MAX_DRIVE_RANGE,
     MAX_EXCHANGE_RANGE,
     DeviceOperators,
@@ -34,8 +36,10 @@ from circuits.pulse.grape import (
 )
 
 __all__ = [
+    "DRIVE_MODELS",
     "DRIVE_PARAMETRISATIONS",
     "FRAMES",
+    "INTEGRATORS",
     "MAX_DRIVE_RANGE",
     "MAX_EXCHANGE_RANGE",
     "ControlGrid",

@@ -118,7 +118,9 @@ def schedule_from_dict(data: dict[str, Any]) -> tuple[PulseSchedule, SpinQubitDe
             raise ValueError(f"unknown schedule format {data['format']!r}")
         d = data["device"]
         device = SpinQubitDevice(tuple(d["zeeman"]), d["max_drive"], d["max_exchange"],
-                                 d["frame"], d["reference_frequency"])
+                                 d["frame"], d["reference_frequency"],
+                                 d.get("drive_model", "local"), d.get("integrator", "midpoint"),
+                                 d.get("substeps", 1))
         sl = data["slices"]
         n, nb = device.n_qubits, len(device.bonds)
         ox = np.array([s["omega_x"] for s in sl], dtype=float).reshape(len(sl), n)

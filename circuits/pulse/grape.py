@@ -3,7 +3,12 @@
 For piecewise-constant controls the propagator is ``U(T) = U_N ... U_2 U_1`` with
 ``U_k = exp(-2πi dt H_k)`` (``H_k`` in GHz, ``dt`` in ns; ``jax.scipy.linalg.expm`` of the
 dense ``2^n × 2^n`` slice Hamiltonian of :mod:`circuits.pulse.device`, whose flip-flop
-phases in the ``"qubit"`` frame are taken at the slice midpoints).  The figure of merit is
+phases in the ``"qubit"`` frame are taken at the slice midpoints).  Where the Hamiltonian
+depends on time inside a slice (those phases, and the cross-tone phases of the paper's
+global antenna, ``drive_model="global"``), the device's ``integrator``/``substeps`` apply:
+each slice is a product of ``substeps`` midpoint exponentials, or of ``2 substeps``
+fourth-order commutator-free Magnus (``"cf4"``) exponentials (device docstring).
+The figure of merit is
 the state-transfer fidelity ``F = |<target|U(T)|psi0>|²`` in the device's rotating frame at
 time ``T``; the cost ``1 - F + smoothness · penalty`` (penalty of
 :meth:`ControlGrid.smoothness_penalty`) is differentiated by JAX autodiff and jit-compiled.
@@ -95,27 +100,65 @@ def _operators(grid: ControlGrid) -> dict[str, jax.Array]:
     }
 
 
-def _phases(grid: ControlGrid) -> np.ndarray:
-    """Flip-flop phases ``e^{2πi Δ_b t_k}`` at the slice midpoints, shape ``(N, b)``."""
-    det = grid.device.operators().detuning
-    return np.exp(2j * math.pi * np.outer(grid.slice_midpoints(), det))
+def _node_offsets(device: SpinQubitDevice) -> np.ndarray:
+    """Times of the Hamiltonian evaluations inside a slice, in units of ``dt``."""
+    m = device.substeps
+    base = np.arange(m) / m
+    if device.integrator == "midpoint":
+        return base + 0.5 / m
+    from .device import CF4_NODES
+
+    return (base[:, None] + np.asarray(CF4_NODES)[None, :] / m).ravel()
 
 
-def _hamiltonians(grid: ControlGrid, ops: dict, raw: jax.Array, phase: jax.Array) -> jax.Array:
-    """Slice Hamiltonians ``H_k`` (GHz), shape ``(N, d, d)``; only the device and
-    parameterisation of ``grid`` are used (``dt`` and ``phase`` are arguments)."""
+def _phases(grid: ControlGrid, midpoints: bool = False) -> dict[str, np.ndarray]:
+    """Time-dependent phases at the evaluation nodes ``t_{k,s}`` of every slice ``k``.
+
+    ``"ex"``: flip-flop phases ``e^{2πi Δ_b t}``, shape ``(N, S, b)``; ``"dr"`` (global drive
+    only): cross-tone phases ``e^{2πi (f_i - ω_j) t}``, shape ``(N, S, n, n)``.  ``S`` nodes
+    per slice (:func:`_node_offsets`), or the slice midpoints only when ``midpoints``.
+    """
+    dev = grid.device
+    ops = dev.operators()
+    off = np.array([0.5]) if midpoints else _node_offsets(dev)
+    t = (np.arange(grid.n_slices)[:, None] + off[None, :]) * grid.dt  # (N, S)
+    out = {"ex": np.exp(2j * math.pi * t[..., None] * ops.detuning)}
+    if ops.drive_detuning is not None:
+        out["dr"] = np.exp(2j * math.pi * t[..., None, None] * ops.drive_detuning)
+    return out
+
+
+def _hamiltonians(grid: ControlGrid, ops: dict, raw: jax.Array, phase: dict) -> jax.Array:
+    """Hamiltonians ``H_{k,s}`` (GHz) at the nodes of ``phase``, shape ``(N, S, d, d)``; only
+    the device and parameterisation of ``grid`` are used (``dt`` enters through ``phase``)."""
     ox, oy, j = grid.physical(raw)
-    h = ops["drift"] + 0.5 * (jnp.einsum("kq,qab->kab", ox, ops["x"])
-                              + jnp.einsum("kq,qab->kab", oy, ops["y"]))
-    ff = jnp.einsum("kb,bxy->kxy", j * phase, ops["ff"])
-    h = h + 0.25 * jnp.einsum("kb,bxy->kxy", j.astype(complex), ops["zz"])
+    ox, oy, j = ox[:, None, :], oy[:, None, :], j[:, None, :]  # broadcast over the nodes
+    if "dr" in phase:  # global antenna: time-dependent per-qubit drive (device docstring)
+        z = jnp.einsum("ksij,ksj->ksi", phase["dr"], (ox + 1j * oy).astype(complex))
+        ox, oy = -0.5 * jnp.real(z), 0.5 * jnp.imag(z)
+    h = ops["drift"] + 0.5 * (jnp.einsum("ksq,qab->ksab", ox, ops["x"])
+                              + jnp.einsum("ksq,qab->ksab", oy, ops["y"]))
+    jj = jnp.broadcast_to(j, phase["ex"].shape)
+    ff = jnp.einsum("ksb,bxy->ksxy", jj * phase["ex"], ops["ff"])
+    h = h + 0.25 * jnp.einsum("ksb,bxy->ksxy", jj.astype(complex), ops["zz"])
     return h + 0.5 * (ff + jnp.conj(jnp.swapaxes(ff, -1, -2)))
 
 
 def _propagators(grid: ControlGrid, ops: dict, raw, dt, phase) -> jax.Array:
-    """``U_k = exp(-2πi dt H_k)``, shape ``(N, d, d)``."""
-    h = _hamiltonians(grid, ops, raw, phase)
-    return jax.vmap(expm)((-2j * math.pi * dt) * h)
+    """The exponentials of all sub-steps in time order, shape ``(N * E, d, d)``
+    (``E = substeps`` for ``"midpoint"``, ``2 substeps`` for ``"cf4"``)."""
+    dev = grid.device
+    h = _hamiltonians(grid, ops, raw, phase)  # (N, S, d, d)
+    step = dt / dev.substeps
+    if dev.integrator == "cf4":
+        from .device import CF4_WEIGHTS
+
+        a1, a2 = CF4_WEIGHTS
+        h1, h2 = h[:, 0::2], h[:, 1::2]
+        first, second = a1 * h1 + a2 * h2, a2 * h1 + a1 * h2  # first is applied first
+        h = jnp.stack([first, second], axis=2).reshape(h.shape)
+    d = h.shape[-1]
+    return jax.vmap(expm)((-2j * math.pi * step) * h.reshape(-1, d, d))
 
 
 def _evolve(grid: ControlGrid, ops: dict, raw, dt, phase, psi0) -> jax.Array:
@@ -176,6 +219,10 @@ def _kernels(device: SpinQubitDevice, n_slices: int, drive: str) -> _Kernels:
 
 
 # ------------------------------------------------------------------ NumPy API
+def _jphases(grid: ControlGrid) -> dict[str, jax.Array]:
+    return {k: jnp.asarray(v) for k, v in _phases(grid).items()}
+
+
 def slice_hamiltonians(grid: ControlGrid, raw: object) -> np.ndarray:
     """The slice Hamiltonians ``H_k/h`` in GHz, shape ``(N, 2^n, 2^n)``.
 
@@ -190,8 +237,8 @@ def slice_hamiltonians(grid: ControlGrid, raw: object) -> np.ndarray:
     """
     raw = grid.check_raw(raw)
     with jax.enable_x64(True):
-        return np.asarray(_hamiltonians(grid, _operators(grid), jnp.asarray(raw),
-                                        jnp.asarray(_phases(grid))))
+        ph = {k: jnp.asarray(v) for k, v in _phases(grid, midpoints=True).items()}
+        return np.asarray(_hamiltonians(grid, _operators(grid), jnp.asarray(raw), ph))[:, 0]
 
 
 def propagator(grid: ControlGrid, raw: object) -> np.ndarray:
@@ -209,7 +256,7 @@ def propagator(grid: ControlGrid, raw: object) -> np.ndarray:
     raw = grid.check_raw(raw)
     with jax.enable_x64(True):
         us = _propagators(grid, _operators(grid), jnp.asarray(raw), grid.dt,
-                          jnp.asarray(_phases(grid)))
+                          _jphases(grid))
         u = jax.lax.fori_loop(0, us.shape[0], lambda k, acc: us[k] @ acc,
                               jnp.eye(grid.device.dim, dtype=complex))
         return np.asarray(u)
@@ -221,7 +268,7 @@ def final_state(grid: ControlGrid, raw: object, psi0: object) -> np.ndarray:
     psi0 = check_state(psi0, grid.device.dim, "psi0")
     with jax.enable_x64(True):
         k = _kernels(grid.device, grid.n_slices, grid.drive)
-        return np.asarray(k.evolve(jnp.asarray(raw), grid.dt, jnp.asarray(_phases(grid)),
+        return np.asarray(k.evolve(jnp.asarray(raw), grid.dt, _jphases(grid),
                                    jnp.asarray(psi0)))
 
 
@@ -251,7 +298,7 @@ def value_and_grad(
     smoothness = check_real(smoothness, "smoothness", minimum=0.0)
     k = _kernels(grid.device, grid.n_slices, grid.drive)
     with jax.enable_x64(True):
-        args = (grid.dt, jnp.asarray(_phases(grid)), jnp.asarray(psi0),
+        args = (grid.dt, _jphases(grid), jnp.asarray(psi0),
                 jnp.asarray(np.conj(target)), smoothness)
 
     def fn(raw: object) -> tuple[float, np.ndarray]:
@@ -398,7 +445,7 @@ def optimize_state_transfer(
     start = time.perf_counter()
     k = _kernels(grid.device, grid.n_slices, grid.drive)
     with jax.enable_x64(True):
-        args = (grid.dt, jnp.asarray(_phases(grid)), jnp.asarray(psi0),
+        args = (grid.dt, _jphases(grid), jnp.asarray(psi0),
                 jnp.asarray(np.conj(target)))
         if config.optimizer == "adam":
             raws, hists, reason = _run_adam(k, args, starts, config)
