@@ -285,7 +285,7 @@ def test_cli_cultivate_writes_outputs_and_resumes(tmp_path):
     (["--shots", "0"], "shots must be >= 1"),
     (["--noise", "pauli"], "noise must be one of"),
     (["--protocol", "steane"], "--protocol must be gsj or rp2"),
-    (["--protocol", "rp2", "--stage", "escape"], "rp2 offers --stage cultivation only"),
+    (["--protocol", "rp2", "--stage", "injection"], "rp2 offers --stage cultivation or escape"),
     (["--stage", "escape", "--d2", "5"], "d2 must be"),
 ])
 def test_cli_cultivate_bad_input(tmp_path, extra, message):

@@ -8,7 +8,8 @@ into a grafted matchable surface code), :mod:`~circuits.cultivation.decoding` (m
 with a complementary gap),
 :mod:`~circuits.cultivation.protocols` (public circuit builders),
 :mod:`~circuits.cultivation.rp2_codes` / :mod:`~circuits.cultivation.rp2` (the RP^2 variant:
-RP3/RP5 codes, self-dual SRP-3/SRP-5, morphing, checks),
+RP3/RP5 codes, self-dual SRP-3/SRP-5, morphing, checks), :mod:`~circuits.cultivation.rp2_escape`
+(its one-round expansion into a rotated surface code),
 :mod:`~circuits.cultivation.noise` (noise models as values),
 :mod:`~circuits.cultivation.sampling` (post-selected sampling, statistics, sinter tasks),
 :mod:`~circuits.cultivation.verify` (noiseless checks, T-gate state-vector simulation),
@@ -45,6 +46,7 @@ from circuits.cultivation.protocols import (
 )
 from circuits.cultivation.rp2 import rp2_cultivation_circuit
 from circuits.cultivation.rp2_codes import RP2_DISTANCES
+from circuits.cultivation.rp2_escape import rp2_end_to_end_circuit
 from circuits.cultivation.sampling import (
     CultivationStats,
     collect,
@@ -73,6 +75,7 @@ __all__ = [
     "noise_model",
     "postselection_mask",
     "rp2_cultivation_circuit",
+    "rp2_end_to_end_circuit",
     "sample",
     "si1000",
     "sinter_task",

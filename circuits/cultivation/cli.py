@@ -31,11 +31,13 @@ def cultivate_cmd(
         help="injection, cultivation, or escape (cultivation + escape into a d2 surface code)."
     )] = "cultivation",
     protocol: Annotated[str, typer.Option(
-        help="gsj (Gidney-Shutty-Jones colour code) or rp2 (RP^2 code, cultivation stage)."
+        help="gsj (Gidney-Shutty-Jones colour code) or rp2 (RP^2 code)."
     )] = "gsj",
     d2: Annotated[int | None, typer.Option(help="Escape: surface-code distance (>= 2d).")]
     = None,
-    r1: Annotated[int | None, typer.Option(help="Escape: hybrid-code rounds (default d).")]
+    r1: Annotated[int | None, typer.Option(
+        help="Escape: hybrid-code rounds (gsj) or decoded surface-code rounds (rp2); default d."
+    )]
     = None,
     r2: Annotated[int, typer.Option(help="Escape: matchable-code rounds.")] = 5,
     gap: Annotated[float, typer.Option(help="Escape: discard shots with a gap below this (dB).")]
@@ -66,6 +68,7 @@ def cultivate_cmd(
         injection_circuit,
         noise_model,
         rp2_cultivation_circuit,
+        rp2_end_to_end_circuit,
         sample,
     )
     from .export import plot_error_vs_discard, to_qasm3, to_qiskit, write_dem, write_stim
@@ -80,8 +83,8 @@ def cultivate_cmd(
             raise ValueError(f"--stage must be one of {STAGES}, got {stage!r}")
         if protocol not in ("gsj", "rp2"):
             raise ValueError(f"--protocol must be gsj or rp2, got {protocol!r}")
-        if protocol == "rp2" and stage != "cultivation":
-            raise ValueError("--protocol rp2 offers --stage cultivation only")
+        if protocol == "rp2" and stage == "injection":
+            raise ValueError("--protocol rp2 offers --stage cultivation or escape")
         if stage == "injection" and d != 3:
             raise ValueError(f"--d must be 3 for the injection stage, got {d}")
         model = noise_model(noise, p)
@@ -95,6 +98,8 @@ def cultivate_cmd(
             noiseless = rp2_cultivation_circuit(d)
         elif stage == "cultivation":
             noiseless = cultivation_circuit(d)
+        elif protocol == "rp2":
+            noiseless = rp2_end_to_end_circuit(d, d2, rounds=r1)
         else:
             noiseless = end_to_end_circuit(d, d2, r1=r1, r2=r2)
         check_deterministic(noiseless)
