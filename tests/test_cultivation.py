@@ -212,10 +212,12 @@ def test_logical_error_rate_matches_gsj_at_p_1e_2():
 
 def test_sampling_is_reproducible_and_resumable():
     circuit = cultivation_circuit(3, noise=uniform_depolarizing(3e-3))
+    shots = 2 * (1 << 22) + 100_000  # three seeded chunks
     states: list[dict] = []
-    one = sample(circuit, 700_000, seed=9, checkpoint=states.append)
-    two = sample(circuit, 700_000, seed=9, num_workers=2)
-    resumed = sample(circuit, 700_000, seed=9, resume=json.loads(json.dumps(states[0])))
+    one = sample(circuit, shots, seed=9, checkpoint=states.append)
+    two = sample(circuit, shots, seed=9, num_workers=2)
+    assert len(states) == 3 and states[0]["shots"] == 1 << 22
+    resumed = sample(circuit, shots, seed=9, resume=json.loads(json.dumps(states[0])))
     assert (one.discards, one.errors) == (two.discards, two.errors)
     assert (one.shots, one.discards, one.errors) == \
         (resumed.shots, resumed.discards, resumed.errors)

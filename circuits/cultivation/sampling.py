@@ -40,7 +40,9 @@ __all__ = ["CultivationStats", "collect", "measurement_layers", "postselection_m
            "sample", "sinter_task"]
 
 DECODE_TAG = "decode"
-_CHUNK = 262_144
+_CHUNK = 1 << 22  # shots per seeded chunk for post-selected circuits
+_CHUNK_DECODED = 1 << 14  # decoding dominates; small chunks keep progress and checkpoints live
+_BATCH_BYTES = 1 << 24  # bit-packed detection events held in memory at a time
 
 
 @dataclass(frozen=True)
@@ -167,23 +169,31 @@ def _run_chunk(args: tuple) -> tuple[int, int, int, dict]:
     circuit = stim.Circuit(text)
     mask = postselection_mask(circuit)
     sampler = circuit.compile_detector_sampler(seed=seed)
-    dets, obs = sampler.sample(shots, separate_observables=True, bit_packed=True)
     packed_mask = np.packbits(mask, bitorder="little")
-    packed_mask = np.pad(packed_mask, (0, dets.shape[1] - packed_mask.size))
-    discard = (dets & packed_mask).any(axis=1)
-    kept = ~discard
+    batch = max(1024, min(262_144, _BATCH_BYTES // max(1, packed_mask.size)))
+    discards = errors = 0
     hist: dict[int, list[int]] = {}
-    if decoder is None:
-        errors = int(obs[kept].any(axis=1).sum())
-    else:
+    done = 0
+    while done < shots:
+        n = min(batch, shots - done)
+        done += n
+        dets, obs = sampler.sample(n, separate_observables=True, bit_packed=True)
+        discard = (dets[:, : packed_mask.size] & packed_mask).any(axis=1)
+        kept = ~discard
+        discards += int(discard.sum())
+        if decoder is None:
+            errors += int(obs[kept].any(axis=1).sum())
+            continue
         predictions, gaps = decoder.decode(dets[kept])
         wrong = (predictions != obs[kept]).any(axis=1)
-        errors = int(wrong.sum())
+        errors += int(wrong.sum())
         bins = np.floor(gaps).astype(np.int64)
         for b in np.unique(bins):
             sel = bins == b
-            hist[int(b)] = [int(sel.sum()), int(wrong[sel].sum())]
-    return shots, int(discard.sum()), errors, hist
+            cur = hist.setdefault(int(b), [0, 0])
+            cur[0] += int(sel.sum())
+            cur[1] += int(wrong[sel].sum())
+    return shots, discards, errors, hist
 
 
 def sample(circuit: stim.Circuit, shots: int, *, seed: int = 0,
@@ -199,7 +209,8 @@ def sample(circuit: stim.Circuit, shots: int, *, seed: int = 0,
     circuit
         A noisy circuit (e.g. ``noise.apply(cultivation_circuit(3))``).
     shots
-        Number of shots (>= 1); they run in chunks of 262144.
+        Number of shots (>= 1); they run in seeded chunks of 2^22 shots (2^14 when
+        decoding), each sampled in memory-bounded batches.
     seed
         Seed; chunk ``i`` gets the ``i``-th child of ``numpy.random.SeedSequence(seed)``.
     max_errors
@@ -236,9 +247,10 @@ def sample(circuit: stim.Circuit, shots: int, *, seed: int = 0,
     if decoder is None and (~mask).any():
         raise ValueError("circuit has detectors tagged 'decode': pass a decoder")
     workers = num_workers or os.cpu_count() or 1
-    sizes = [_CHUNK] * (int(shots) // _CHUNK)
-    if int(shots) % _CHUNK:
-        sizes.append(int(shots) % _CHUNK)
+    chunk = _CHUNK if decoder is None else _CHUNK_DECODED
+    sizes = [chunk] * (int(shots) // chunk)
+    if int(shots) % chunk:
+        sizes.append(int(shots) % chunk)
     text = str(circuit)
     seeds = np.random.SeedSequence(seed).spawn(len(sizes))
     jobs = [(text, n, int(s.generate_state(1)[0] & 0x7FFFFFFF), decoder)
