@@ -263,6 +263,16 @@ def escape_circuit(d1: int = 3, d2: int | None = None, *, r1: int | None = None,
     frame = _solve_prepare(_without_last(prefix), _pauli(obs, index))
     if frame is None:
         raise AssertionError("the logical is not determined by the measurements")
+    return assemble(prefix, detectors, frame, total)
+
+
+def assemble(prefix: stim.Circuit, detectors: list[tuple[list[int], tuple, str]],
+             frame: list[int], total: int) -> stim.Circuit:
+    """Append the detectors (``(measurements, coords, "post" | "decode")``) and the
+    observable (``frame`` plus the last measurement) to ``prefix``.
+
+    ``total`` is ``prefix.num_measurements``; measurement indices are absolute.
+    """
     out = prefix.copy()
     out.append("TICK")
     for ms, coords, tag in detectors:

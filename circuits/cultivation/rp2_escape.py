@@ -54,20 +54,19 @@ plain matching graph, not the paper's two soft outputs with antipodal image node
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
 import stim
 
-from circuits.cultivation.escape import _solve, _solve_prepare
+from circuits.cultivation.escape import _solve, _solve_prepare, assemble
 from circuits.cultivation.layers import Layer, _deterministic_parities, layer
 from circuits.cultivation.noise import NoiseModel
 from circuits.cultivation.protocols import _finish
 from circuits.cultivation.rp2 import rp2_cultivation_layers
-from circuits.cultivation.rp2_codes import RP2_DISTANCES, X_ORDER, Z_ORDER
+from circuits.cultivation.rp2_codes import RP2_DISTANCES, X_ORDER, Z_ORDER, Check
 
-__all__ = ["SCCheck", "growth_resets", "rotated_surface_code", "rp2_end_to_end_circuit",
+__all__ = ["growth_resets", "rotated_surface_code", "rp2_end_to_end_circuit",
            "sc_logical_y", "sc_round"]
 
 
@@ -75,22 +74,8 @@ def _key(q: complex) -> tuple[float, float]:
     return q.real, q.imag
 
 
-@dataclass(frozen=True)
-class SCCheck:
-    """A rotated-surface-code stabiliser: basis, measurement qubit and CNOT slots."""
-
-    basis: str
-    ancilla: complex
-    slots: tuple[tuple[int, complex], ...]
-
-    @property
-    def support(self) -> tuple[complex, ...]:
-        """Data qubits, sorted."""
-        return tuple(sorted((q for _, q in self.slots), key=_key))
-
-
 @cache
-def rotated_surface_code(d: int) -> tuple[tuple[complex, ...], tuple[SCCheck, ...]]:
+def rotated_surface_code(d: int) -> tuple[tuple[complex, ...], tuple[Check, ...]]:
     """Data positions and checks of the distance-``d`` rotated surface code (doubled
     coordinates, centred at 0, the RP checkerboard: X where ``(p_x - p_y) % 4 == 0``).
 
@@ -114,7 +99,7 @@ def rotated_surface_code(d: int) -> tuple[tuple[complex, ...], tuple[SCCheck, ..
             p = complex(px, py)
             order = X_ORDER if basis == "X" else Z_ORDER
             slots = tuple((k, p + o) for k, o in enumerate(order) if p + o in dset)
-            checks.append(SCCheck(basis, p, slots))
+            checks.append(Check(basis, p, slots))
     checks.sort(key=lambda c: (c.basis, _key(c.ancilla)))
     return data, tuple(checks)
 
@@ -129,7 +114,7 @@ def sc_logical_y(d: int) -> dict[complex, str]:
     return out
 
 
-def sc_round(checks: Sequence[SCCheck], *, extra_reset: tuple = ()) -> list[Layer]:
+def sc_round(checks: Sequence[Check], *, extra_reset: tuple = ()) -> list[Layer]:
     """One surface-code round: ancilla resets (with ``extra_reset`` ops), 4 CNOT layers,
     measurements."""
     xs = sorted((c.ancilla for c in checks if c.basis == "X"), key=_key)
@@ -287,7 +272,7 @@ def _noiseless_text(d1: int, d2: int, rounds: int) -> str:
     post = _sparsify(post, [(ms, co, tag) for ms, co, tag in detectors if tag == "decode"],
                      prefix, frame, total)
     decoded = [(ms, co, tag) for ms, co, tag in detectors if tag == "decode"]
-    return str(_assemble(prefix, [(ms, _post_coord(ms, meas_pos), "post") for ms in post]
+    return str(assemble(prefix, [(ms, _post_coord(ms, meas_pos), "post") for ms in post]
                          + decoded, frame, total))
 
 
@@ -296,21 +281,6 @@ def _post_coord(ms: list[int], meas_pos: list[complex]) -> tuple[float, ...]:
     return q.real, q.imag, -1.0, -1.0
 
 
-def _assemble(prefix: stim.Circuit, detectors: list[tuple[list[int], tuple, str]],
-              frame: list[int], total: int) -> stim.Circuit:
-    out = prefix.copy()
-    out.append("TICK")
-    for ms, coords, tag in detectors:
-        out.append(stim.CircuitInstruction(
-            "DETECTOR", [stim.target_rec(m - total) for m in sorted(set(ms))],
-            list(coords), tag="" if tag == "post" else "decode"))
-    out.append("OBSERVABLE_INCLUDE",
-               [stim.target_rec(m - total) for m in [*frame, total - 1]], 0)
-    return out
-
-
-#: stim decomposes a composite error (DEPOLARIZE1: X, Z; DEPOLARIZE2: X1, Z1, X2, Z2) only
-#: while its basis cases flip at most 15 distinct detectors together
 _SYMPTOM_TARGET = 14
 _SKIP = ("DETECTOR", "OBSERVABLE_INCLUDE", "QUBIT_COORDS", "SHIFT_COORDS", "TICK")
 
@@ -379,7 +349,7 @@ def _sparsify(post: list[list[int]], decoded: list, prefix: stim.Circuit, frame:
 
     n = len(post)
     noisy = uniform_depolarizing(1e-3).apply(
-        _assemble(prefix, [(ms, (0.0,), "post") for ms in post] + decoded, frame, total))
+        assemble(prefix, [(ms, (0.0,), "post") for ms in post] + decoded, frame, total))
     stop = max(max(ms) for ms in post) + 1
     flips, group = _basis_case_flips(noisy, stop)  # (measurements, cases)
     rows = np.zeros((n, flips.shape[0]), dtype=np.uint8)
@@ -433,7 +403,7 @@ def _sparsify(post: list[list[int]], decoded: list, prefix: stim.Circuit, frame:
     return [sorted(x) for x in sets]
 
 
-def _coord(c: SCCheck, k: int) -> tuple[float, float, float, float]:
+def _coord(c: Check, k: int) -> tuple[float, float, float, float]:
     return c.ancilla.real, c.ancilla.imag, float(k), float(c.basis == "Z")
 
 
