@@ -42,7 +42,8 @@ from circuits.pulse.targets import molecule_target
 
 OUT = Path(__file__).resolve().parent / "results" / "pulse_met_scan.json"
 
-PAPER = {"h2-1g": ("h2", 1.0, 2.4), "heh+-1g": ("heh+", 1.0, 4.4), "h2-10m": ("h2", 0.01, 84.3)}
+PAPER = {"h2-1g": ("h2", 1.0, 2.4), "heh+-1g": ("heh+", 1.0, 4.4), "h2-10m": ("h2", 0.01, 84.3),
+         "lih-1g": ("lih", 1.0, 27.2)}
 """key -> (molecule, J_max in GHz, paper MET in ns)."""
 
 
@@ -61,13 +62,13 @@ def key_of(cfg: dict, target: str) -> str:
     return json.dumps({**cfg, "target": target}, sort_keys=True)
 
 
-def device_for(cfg: dict, jmax: float) -> SpinQubitDevice:
+def device_for(cfg: dict, jmax: float, n: int = 2) -> SpinQubitDevice:
     drive = cfg["drive"]
     model = "global" if drive == "global" else "local"
     md = 1e-9 if drive == "off" else cfg["max_drive"]
     sub = 2 if (model == "global" and jmax < 0.1) else 1
     return SpinQubitDevice.silicon_line(
-        2, zeeman_step=cfg["dB"], max_drive=md, max_exchange=jmax, frame=cfg["frame"],
+        n, zeeman_step=cfg["dB"], max_drive=md, max_exchange=jmax, frame=cfg["frame"],
         drive_model=model, integrator="cf4" if model == "global" else "midpoint",
         substeps=sub,
     )
@@ -75,8 +76,8 @@ def device_for(cfg: dict, jmax: float) -> SpinQubitDevice:
 
 def run_one(cfg: dict, target: str) -> dict:
     mol, jmax, paper = PAPER[target]
-    dev = device_for(cfg, jmax)
     tgt = molecule_target(mol, None if cfg["start"] == "hf" else "00")
+    dev = device_for(cfg, jmax, len(tgt.psi0).bit_length() - 1)
     mcfg = METConfig(
         threshold=cfg["threshold"], n_slices=30 if jmax >= 0.1 else 40, t_start=paper,
         rel_tol=0.02, restarts=3, maxiter=300, t_max=800.0, max_steps=24,
