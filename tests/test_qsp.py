@@ -24,8 +24,11 @@ from circuits.qsp.export import qsp_block_encoding_circuit, qsp_circuit
 from circuits.qsp.grover import (
     find_grover_recovery,
     fixed_point_phases,
+    grover_over_rotation_scan,
+    grover_qsp_phases,
     lambda_threshold,
     success_probability,
+    success_probability_over_rotation,
 )
 
 RNG = np.random.default_rng(7)
@@ -110,6 +113,36 @@ def test_grover_fixed_point_recovery():
     noisy = success_probability(al, be, pts, eps=eps)[0]
     recovered = success_probability(al, be, pts, eps=eps, recovery=rec.phases)[0]
     assert noisy < band <= recovered
+
+
+def test_grover_over_rotation_degreewise_recovery():
+    l, delta = 3, 0.3  # 7 queries
+    # the search as a Wx QSP sequence in a = sqrt(lambda): same success probability
+    al, be = fixed_point_phases(l, delta)
+    lam = np.linspace(0, 1, 101)
+    p_qsp = success_probability_over_rotation(grover_qsp_phases(al, be), lam, 0.0)
+    assert np.max(np.abs(p_qsp - success_probability(al, be, lam))) < 1e-12
+    # (a) at eps = 0 the recovered sequence is the ideal one on the whole band
+    eps = np.logspace(-4, -2, 5)
+    scan = grover_over_rotation_scan(l, delta, np.concatenate([[0.0], eps]))
+    assert scan.recovery.residual < 1e-12
+    assert np.max(np.abs(scan.recovered[0] - scan.ideal)) < 1e-10
+    assert np.max(np.abs(scan.noisy[0] - scan.ideal)) < 1e-10
+    # (b) worst case over lambda in [w, 1]: slope 1 noisy, 2 recovered
+    noisy, recovered = scan.max_deviation()
+    slope = lambda v: np.polyfit(np.log(eps), np.log(v[1:]), 1)[0]  # noqa: E731
+    assert abs(slope(noisy) - 1) < 0.1
+    assert abs(slope(recovered) - 2) < 0.15
+    # the ideal curve touches 1 - delta^2 inside the band, so an O(eps^2) recovery can only
+    # shrink the excursion below it (~100x at eps = 1e-3)
+    m_noisy, m_rec = scan.min_margin()
+    assert m_noisy[3] < -1e-4 and abs(min(m_rec[3], 0.0)) < 2e-2 * abs(m_noisy[3])
+    # (c) designed with delta = 0.28 inside the target band 1 - 0.3^2: at some eps the
+    # noisy search leaves the band somewhere in lambda, the recovered one stays inside
+    band = grover_over_rotation_scan(l, delta, np.logspace(-3, -1, 13), design_delta=0.28)
+    m_noisy, m_rec = band.min_margin()
+    assert np.all(band.ideal >= band.target)
+    assert np.any((m_noisy < 0) & (m_rec >= 0))
 
 
 @pytest.mark.parametrize("a", list(np.random.default_rng(3).uniform(-1, 1, 4)))

@@ -15,6 +15,21 @@ Recovery: ``r`` extra noisy iterates with free phases are appended and solved
 (as in :func:`circuits.qsp.find_recovery`) so that at the operating ``λ`` values
 the ideal success probability is kept and its first ``k`` ε-derivatives vanish.
 
+Over-rotation model with the uniform first-order recovery (the paper's model, see
+:mod:`circuits.qsp.recovery`): with ``B = e^{-iϑY}``, ``cos ϑ = √λ``, one has
+``B = e^{iπZ/4} W(√λ) e^{-iπZ/4}`` and ``B† = e^{-iπZ/4} W(√λ) e^{iπZ/4}``, so the
+whole search is a Wx QSP sequence in the signal ``a = √λ`` with ``L = 2l + 1``
+signal calls (:func:`grover_qsp_phases`),
+
+    ``φ = (0, -α_l/2 - π/2, β_l/2 + π/2, ..., -α_1/2 - π/2, β_1/2 + π/2, 0)``  (mod π),
+
+and ``|<t|ψ>|² = |<0|U_φ(√λ)|0>|²``.  Every QSP phase gate is over-rotated,
+``e^{iφZ} → e^{iφ(1+ε)Z}`` (phases reduced to ``[-π/2, π/2)`` first, i.e. the
+frame changes ``e^{±iπZ/4}`` are merged into the oracle / diffusion phases and
+carry the error too; this is a different noise than the per-gate axis above).
+:func:`circuits.qsp.degreewise_recovery` then makes ``|<t|ψ>|²`` correct to
+``O(ε²)`` uniformly in ``λ`` (:func:`grover_over_rotation_scan`).
+
 Example
 -------
 >>> import numpy as np
@@ -32,14 +47,29 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from circuits.qsp.recovery import _PAULI, _check_pauli, check_eps, gauss_newton
+from circuits.qsp.core import check_phases
+from circuits.qsp.recovery import (
+    _PAULI,
+    DegreewiseRecovery,
+    ErrorModel,
+    _check_pauli,
+    check_eps,
+    degreewise_recovery,
+    gauss_newton,
+    merge_phases,
+    noisy_response,
+)
 
 __all__ = [
+    "GroverOverRotationScan",
     "GroverRecovery",
     "find_grover_recovery",
     "fixed_point_phases",
+    "grover_over_rotation_scan",
+    "grover_qsp_phases",
     "lambda_threshold",
     "success_probability",
+    "success_probability_over_rotation",
 ]
 
 
@@ -165,3 +195,103 @@ def find_grover_recovery(
     if res >= tol:
         raise RuntimeError(f"find_grover_recovery: best residual {res:.3e}")
     return GroverRecovery(x, res, r, order, pauli, pts)
+
+
+# ---------------------------------------------------------------------------
+# Over-rotation model (the paper's) with the uniform first-order recovery
+# ---------------------------------------------------------------------------
+
+
+def grover_qsp_phases(alpha: object, beta: object) -> np.ndarray:
+    """Wx QSP phases (``2l + 2`` of them, ``L = 2l + 1`` calls of ``W(√λ)``) of the search.
+
+    ``|<0|U_φ(√λ)|0>|² = success_probability(alpha, beta, λ)`` for every ``λ``; the
+    phases are reduced to ``[-π/2, π/2)`` (a shift by ``π`` only flips the overall sign).
+    """
+    alpha, beta = check_phases(alpha, "alpha"), check_phases(beta, "beta")
+    if alpha.shape != beta.shape:
+        raise ValueError("alpha and beta must be 1-D of equal length")
+    mid = np.column_stack([-alpha[::-1] / 2 - np.pi / 2, beta[::-1] / 2 + np.pi / 2]).ravel()
+    phases = np.concatenate([[0.0], mid, [0.0]])
+    return phases - np.pi * np.floor(phases / np.pi + 0.5)
+
+
+def success_probability_over_rotation(
+    phases: object, lam: object, eps: float, recovery: object | None = None
+) -> np.ndarray:
+    """``|<0|U_ε R_ε(√λ)|0>|²`` with every phase over-rotated (``R`` appended to the list)."""
+    lam = np.atleast_1d(np.asarray(lam, dtype=float))
+    if not np.all(np.isfinite(lam)) or np.any((lam < 0) | (lam > 1)):
+        raise ValueError("lam must lie in [0, 1]")
+    full = check_phases(phases) if recovery is None else merge_phases(phases, recovery)
+    return np.abs(noisy_response(full, np.sqrt(lam), ErrorModel("Z", eps))) ** 2
+
+
+@dataclass(frozen=True)
+class GroverOverRotationScan:
+    """Success probabilities on ``lam`` (band ``[w, 1]``) for each ``eps``: ideal, noisy, recovered.
+
+    ``noisy`` and ``recovered`` have shape ``(len(eps), len(lam))``; ``target = 1 - δ²``
+    with the *target* ``δ`` (the sequence may be designed with a smaller ``design_delta``).
+    """
+
+    l: int
+    delta: float
+    design_delta: float
+    lam: np.ndarray
+    eps: np.ndarray
+    ideal: np.ndarray
+    noisy: np.ndarray
+    recovered: np.ndarray
+    phases: np.ndarray
+    recovery: DegreewiseRecovery
+
+    @property
+    def target(self) -> float:
+        return 1.0 - self.delta**2
+
+    def max_deviation(self) -> tuple[np.ndarray, np.ndarray]:
+        """``max_λ |P - P_ideal|`` per ε, for the noisy and the recovered sequence."""
+        return (
+            np.max(np.abs(self.noisy - self.ideal), axis=1),
+            np.max(np.abs(self.recovered - self.ideal), axis=1),
+        )
+
+    def min_margin(self) -> tuple[np.ndarray, np.ndarray]:
+        """``min_λ P - (1 - δ²)`` per ε (negative: leaves the target band somewhere)."""
+        return self.noisy.min(axis=1) - self.target, self.recovered.min(axis=1) - self.target
+
+
+def grover_over_rotation_scan(
+    l: int,
+    delta: float,
+    eps: object,
+    *,
+    design_delta: float | None = None,
+    n_lam: int = 201,
+) -> GroverOverRotationScan:
+    """Noisy vs degree-wise-recovered fixed-point search over ``λ ∈ [w, 1]`` and ``eps``.
+
+    The sequence is designed for ``design_delta`` (default ``delta``; a smaller value
+    leaves a margin ``δ² - δ_design²`` inside the target band ``1 - δ²``, since the ideal
+    curve touches ``1 - δ_design²`` at several ``λ``), and ``w = lambda_threshold(l,
+    design_delta)``.
+    """
+    dd = delta if design_delta is None else design_delta
+    if not (isinstance(dd, int | float) and 0 < dd <= delta):
+        raise ValueError(f"design_delta must be in (0, delta], got {design_delta!r}")
+    if isinstance(n_lam, bool) or not isinstance(n_lam, int) or n_lam < 2:
+        raise ValueError(f"n_lam must be an integer >= 2, got {n_lam!r}")
+    alpha, beta = fixed_point_phases(l, dd)
+    eps = np.array([check_eps(e) for e in np.atleast_1d(np.asarray(eps, dtype=float))])
+    phases = grover_qsp_phases(alpha, beta)
+    rec = degreewise_recovery(phases)
+    lam = np.linspace(lambda_threshold(l, dd), 1.0, n_lam)
+    ideal = success_probability(alpha, beta, lam)
+    noisy = np.array([success_probability_over_rotation(phases, lam, e) for e in eps])
+    recovered = np.array(
+        [success_probability_over_rotation(phases, lam, e, rec.phases) for e in eps]
+    )
+    return GroverOverRotationScan(
+        l, float(delta), float(dd), lam, eps, ideal, noisy, recovered, phases, rec
+    )
