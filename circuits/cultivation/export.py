@@ -20,7 +20,6 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-import numpy as np
 import stim
 
 from circuits.cultivation.sampling import CultivationStats
@@ -200,10 +199,3 @@ def plot_error_vs_discard(series: Sequence[tuple[str, CultivationStats]],
     os.replace(tmp, path)
     return path
 
-
-def detector_counts(circuit: stim.Circuit) -> dict[str, int]:
-    """Number of detectors per layer kind, for reports (by the third coordinate)."""
-    coords = circuit.get_detector_coordinates()
-    layers = np.array([c[2] for c in coords.values()]) if coords else np.zeros(0)
-    return {"detectors": int(circuit.num_detectors),
-            "layers_with_detectors": len(np.unique(layers))}

@@ -18,7 +18,7 @@ writes ``QUBIT_COORDS``, one ``TICK`` after every layer, and then the annotation
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -150,7 +150,3 @@ def _deterministic_parities(circuit: stim.Circuit, seed: int) -> np.ndarray:
     reduced, _ = _rref(basis[:, ::-1])
     return reduced[:, ::-1]
 
-
-def merge(*parts: Iterable[Layer]) -> list[Layer]:
-    """Concatenate layer lists."""
-    return [lay for part in parts for lay in part]
