@@ -55,6 +55,7 @@ from .jobs import (
     run_compile_job,
 )
 from .pulse.cli import pulse_cmd
+from .qsp.cli import qsp_recover_cmd
 
 __all__ = ["app", "main"]
 
@@ -406,92 +407,7 @@ def sweep_cmd(
 
 qsp_app = typer.Typer(no_args_is_help=True, help="Quantum signal processing with error recovery.")
 app.add_typer(qsp_app, name="qsp")
-
-
-@qsp_app.command("recover")
-def qsp_recover_cmd(
-    out: Annotated[Path, typer.Option(help="Output folder.")],
-    phases: Annotated[Path | None, typer.Option(help="JSON or .npy file of QSP phases.")] = None,
-    grover: Annotated[int | None, typer.Option(help="Grover search, 2l+1 queries.")] = None,
-    delta: Annotated[float, typer.Option(help="Grover band 1 - delta^2.")] = 0.3,
-    order: Annotated[int, typer.Option(help="Recovery order k (error O(eps^(k+1))).")] = 1,
-    pauli: Annotated[str, typer.Option(help="Error axis: X, Y or Z.")] = "X",
-    points: Annotated[str, typer.Option(help="Operating signals (lambda for Grover), a,b,...")]
-    = "0.5",
-    seed: Annotated[int, typer.Option(help="Seed of the recovery solver.")] = 0,
-    force: Annotated[bool, typer.Option(help="Overwrite files in a non-empty --out.")] = False,
-) -> None:
-    """Append a recovery sequence that cancels coherent phase errors to order k."""
-    import json as _json
-
-    from .qsp import ErrorModel, RecoveryConfig, find_recovery, noisy_response
-    from .qsp.grover import find_grover_recovery, fixed_point_phases, success_probability
-
-    try:
-        if (phases is None) == (grover is None):
-            raise JobError("give exactly one of --phases FILE and --grover l")
-        try:
-            pts = tuple(float(v) for v in points.split(","))
-        except ValueError as exc:
-            raise JobError(f"--points must be numbers separated by commas, got {points!r}") from exc
-        if phases is not None:
-            if not phases.is_file():
-                raise JobError(f"no phase file at {phases}")
-            try:
-                main = (np.load(phases) if phases.suffix == ".npy"
-                        else np.asarray(_json.loads(phases.read_text()), dtype=float))
-            except (ValueError, OSError) as exc:
-                raise JobError(f"{phases}: not a JSON list or .npy array of phases: {exc}") from exc
-            config = RecoveryConfig(order=order, pauli=pauli, points=pts, seed=seed)
-        out = prepare_output_dir(out, force)
-        eps = np.logspace(-4, -1, 13)
-        if phases is not None:
-            rec = find_recovery(main, config)
-            ideal = noisy_response(main, np.asarray(pts), ErrorModel(pauli, 0.0))
-            err_noisy = [float(np.max(np.abs(noisy_response(
-                main, np.asarray(pts), ErrorModel(pauli, e)) - ideal))) for e in eps]
-            err_rec = [float(np.max(np.abs(noisy_response(
-                main, np.asarray(pts), ErrorModel(pauli, e), rec.phases) - ideal))) for e in eps]
-            result = {"main_phases": main.tolist(), "recovery_phases": rec.phases.tolist(),
-                      "recovery_calls": rec.length, "residual": rec.residual}
-        else:
-            alpha, beta = fixed_point_phases(grover, delta)
-            rec = find_grover_recovery(alpha, beta, pts, order=order, pauli=pauli, seed=seed)
-            lam = np.asarray(pts)
-            ideal = success_probability(alpha, beta, lam)
-            err_noisy = [float(np.max(np.abs(success_probability(
-                alpha, beta, lam, eps=e, pauli=pauli) - ideal))) for e in eps]
-            err_rec = [float(np.max(np.abs(success_probability(
-                alpha, beta, lam, eps=e, pauli=pauli, recovery=rec.phases) - ideal)))
-                for e in eps]
-            result = {"alpha": alpha.tolist(), "beta": beta.tolist(),
-                      "recovery_phases": rec.phases.tolist(),
-                      "extra_iterates": rec.extra_iterates, "residual": rec.residual}
-    except (JobError, ValueError, TypeError, RuntimeError) as exc:
-        _fail(str(exc))
-    slope = lambda err: float(np.polyfit(np.log(eps), np.log(np.maximum(err, 1e-300)), 1)[0])  # noqa: E731
-    result.update({"order": order, "pauli": pauli, "points": list(pts), "seed": seed,
-                   "eps": eps.tolist(), "error_noisy": err_noisy, "error_recovered": err_rec,
-                   "slope_noisy": slope(err_noisy), "slope_recovered": slope(err_rec),
-                   "versions": versions(),
-                   "note": "numerical recovery at the operating points (see circuits/qsp)"})
-    atomic_write_json(out / "recovery.json", result, overwrite=True)
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(6, 4))
-    ax.loglog(eps, err_noisy, "o-", label=f"noisy (slope {result['slope_noisy']:.2f})")
-    ax.loglog(eps, err_rec, "s-", label=f"recovered k={order} "
-              f"(slope {result['slope_recovered']:.2f})")
-    ax.set_xlabel("epsilon")
-    ax.set_ylabel("max error at the operating points")
-    ax.legend()
-    _save_png(fig, out / "error_vs_eps.png")
-    plt.close(fig)
-    typer.echo(f"recovery: slope {result['slope_noisy']:.2f} -> {result['slope_recovered']:.2f}"
-               f" ({pauli} errors, k={order}) -> {out}/")
+qsp_app.command("recover")(qsp_recover_cmd)
 
 
 app.command("cultivate")(cultivate_cmd)

@@ -148,17 +148,36 @@ def test_export_and_isa_from_a_compile_folder(tmp_path):
 def test_qsp_recover(tmp_path):
     phases = tmp_path / "phases.json"
     phases.write_text("[0.3, -0.2, 0.5, -0.2, 0.3]")
+    # default: uniform recovery under the paper's over-rotation model
     out = tmp_path / "rec"
-    res = runner.invoke(app, ["qsp", "recover", "--phases", str(phases), "--order", "1",
-                              "--pauli", "Y", "--points", "0.6", "--out", str(out)])
+    res = runner.invoke(app, ["qsp", "recover", "--phases", str(phases), "--order", "2",
+                              "--out", str(out)])
     assert res.exit_code == 0, res.output
     data = json.loads((out / "recovery.json").read_text())
+    assert data["method"] == "uniform"
     assert data["slope_noisy"] == pytest.approx(1.0, abs=0.1)
-    assert data["slope_recovered"] == pytest.approx(2.0, abs=0.1)
+    assert data["slope_recovered"] == pytest.approx(3.0, abs=0.1)
+    assert max(data["taylor_norms"][1:3]) < 1e-9 * data["taylor_norms"][3]
+    assert data["paper_bounds"]["lower"] <= data["recovery_calls"]
     assert (out / "error_vs_eps.png").stat().st_size > 0
-    for bad, message in ((["--pauli", "W"], "pauli must be"), (["--order", "0"], "order"),
-                         (["--points", "2.0"], "points")):
+    # pointwise (stand-in Y axis) at one signal
+    out2 = tmp_path / "rec2"
+    res = runner.invoke(app, ["qsp", "recover", "--phases", str(phases), "--method",
+                              "pointwise", "--pauli", "Y", "--points", "0.6", "--out", str(out2)])
+    assert res.exit_code == 0, res.output
+    data = json.loads((out2 / "recovery.json").read_text())
+    assert data["slope_recovered"] == pytest.approx(2.0, abs=0.1)
+    # Grover, uniform k = 1
+    out3 = tmp_path / "rec3"
+    res = runner.invoke(app, ["qsp", "recover", "--grover", "2", "--out", str(out3)])
+    assert res.exit_code == 0, res.output
+    assert json.loads((out3 / "recovery.json").read_text())["slope_recovered"] == \
+        pytest.approx(2.0, abs=0.1)
+    for bad, message in ((["--method", "pointwise", "--pauli", "W"], "pauli must be"),
+                         (["--order", "0"], "order"), (["--order", "4"], "order"),
+                         (["--method", "magic"], "method"),
+                         (["--method", "pointwise", "--points", "2.0"], "points")):
         res = runner.invoke(app, ["qsp", "recover", "--phases", str(phases),
                                   "--out", str(tmp_path / "bad"), *bad])
-        assert res.exit_code == 2 and message in res.output
+        assert res.exit_code == 2 and message in res.output, res.output
         assert not (tmp_path / "bad").exists()

@@ -2,14 +2,19 @@
 
 Modules: :mod:`circuits.qsp.core` (QSP, responses, symmetric-QSP phase finding),
 :mod:`circuits.qsp.recovery` (coherent phase-gate errors, numerical k-th order
-recovery, the Z-error obstruction), :mod:`circuits.qsp.grover` (fixed-point search
-example), :mod:`circuits.qsp.export` (qiskit circuits).
+recovery, the Z-error obstruction), :mod:`circuits.qsp.shift_recovery` (uniform
+recovery to order k), :mod:`circuits.qsp.cli` (``tnqc qsp recover``),
+:mod:`circuits.qsp.grover` (fixed-point search example), :mod:`circuits.qsp.export`
+(qiskit circuits).
 
-Recovery: :func:`degreewise_recovery` is a k = 1 recovery uniform in the signal under
-the paper's over-rotation model (following a third-party reading of the paper, see
-:mod:`circuits.qsp.recovery`); :func:`find_recovery` is the older numerical method
-(orders k >= 1, exact only at chosen operating signals).  Neither is the paper's
-O(2^k c^{k^2} d) construction.
+Recovery under the paper's over-rotation model ``e^{iφZ} → e^{iφ(1+ε)Z}``:
+
+* :func:`uniform_recovery` (:mod:`circuits.qsp.shift_recovery`) cancels the X/Y error to
+  order ``k = 1, 2, 3`` at every signal, from phase-shift blocks (``O(cd)`` calls at
+  ``k = 1``, the paper's scaling; our own construction, since the paper's body was not
+  available);
+* :func:`degreewise_recovery`: k = 1 only, uniform, ``d² + d + 2`` calls;
+* :func:`find_recovery`: numerical, any ``k``, exact only at chosen operating signals.
 
 Example
 -------
@@ -44,6 +49,7 @@ from circuits.qsp.recovery import (
     xy_z_errors,
     z_error_obstruction,
 )
+from circuits.qsp.shift_recovery import UniformRecovery, error_taylor, uniform_recovery
 
 __all__ = [
     "DegreewiseRecovery",
@@ -52,9 +58,11 @@ __all__ = [
     "RecoveryConfig",
     "RecoveryResult",
     "TargetPolynomial",
+    "UniformRecovery",
     "chebyshev_nodes",
     "degreewise_recovery",
     "error_operator",
+    "error_taylor",
     "find_phases",
     "find_recovery",
     "noisy_response",
@@ -64,6 +72,7 @@ __all__ = [
     "response",
     "response_reference",
     "signal_operator",
+    "uniform_recovery",
     "xy_z_errors",
     "z_error_obstruction",
 ]

@@ -6,7 +6,8 @@ Two parts.  (1) The paper's model and a *uniform-in-signal* k = 1 recovery
 errors" being the X/Y/Z components of ``U_0† U_ε R_ε``.  Provenance: the paper body
 was not reachable; the model and the k = 1 construction follow a third-party
 implementation (github.com/Raiyan78/ALEC, not the authors'), re-derived and tested
-here; the paper's O(2^k c^{k²} d) sequences for k >= 2 are NOT implemented.
+here.  Recovery to orders k = 1, 2, 3 uniform in the signal, of length O(cd) at k = 1,
+is in :mod:`circuits.qsp.shift_recovery`.
 (2) The earlier numerical stand-in below (per-gate error axis ``P``, operating points).
 
 Error model of part (2) (an earlier reading of Tan, Liu, Tran, Chuang, arXiv:2301.08542,
