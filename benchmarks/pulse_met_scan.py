@@ -11,7 +11,12 @@ A configuration: ``drive`` ("global": the paper's single antenna, one tone per q
 resonance, ``|I|, |Q| <= 40 MHz`` (box) or ``sqrt(I² + Q²) <= 56.6 MHz`` (disk);
 "local": per-qubit drive of Rabi frequency <= max_drive; "off": drive bound 1e-9 GHz),
 ``dB`` (GHz, signed: ``E_1 - E_0``), ``frame`` ("qubit"/"common"), ``threshold``, start
-state (Hartree-Fock as ctrl-VQE, or ``|00>``).
+state (Hartree-Fock as ctrl-VQE, or ``|00>``), optional ``jmin`` (GHz, residual exchange).
+
+The authors' device code (``qugradlab`` on PyPI, and their ``get_device`` defaults) has a
+per-quadrature tone bound of 0.01/(2 sqrt 2) GHz = 3.54 MHz (x 1/4 and x 16 give the
+paper's 884 kHz and 56.6 MHz), Zeeman 28 GHz +- 30 MHz across the chain and
+J in [5 MHz, J_max]; configurations with ``max_drive = 0.0035355`` follow that.
 
 Search settings are kept small (2 shared cores): ``n_slices`` 30 (1 GHz) / 40 (10 MHz),
 3 restarts, ``rel_tol`` 2 %, L-BFGS-B 300 iterations; global drive with the 4th-order
@@ -70,7 +75,7 @@ def device_for(cfg: dict, jmax: float, n: int = 2) -> SpinQubitDevice:
     return SpinQubitDevice.silicon_line(
         n, zeeman_step=cfg["dB"], max_drive=md, max_exchange=jmax, frame=cfg["frame"],
         drive_model=model, integrator="cf4" if model == "global" else "midpoint",
-        substeps=sub,
+        substeps=sub, min_exchange=cfg.get("jmin", 0.0),
     )
 
 
@@ -159,7 +164,7 @@ def main(argv: list[str] | None = None) -> None:
                   f"[{rec['seconds']:.0f} s]", flush=True)
 
 
-_CFG_KEYS = ("drive", "bound", "max_drive", "dB", "frame", "threshold", "start")
+_CFG_KEYS = ("drive", "bound", "max_drive", "dB", "frame", "threshold", "start", "jmin")
 
 if __name__ == "__main__":
     main()

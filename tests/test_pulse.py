@@ -208,6 +208,27 @@ def test_bounds_hold_by_construction(drive):
         assert np.allclose(a, b, atol=1e-14)
 
 
+def test_residual_exchange_bounds_and_round_trip():
+    # J in [J_min, J_max] by construction (the authors' device code has J_min = 5 MHz)
+    from circuits.pulse.export import schedule_dict, schedule_from_dict
+
+    dev = SpinQubitDevice.silicon_line(3, max_drive=0.005, max_exchange=0.05,
+                                       min_exchange=0.005)
+    grid = ControlGrid(dev, 10.0, 7, drive="box")
+    s = grid.schedule(grid.random_raw(seed=2, scale=50.0))
+    assert s.exchange.min() >= 0.005 * (1 - 1e-15) and s.exchange.max() <= 0.05
+    assert s.exchange.min() < 0.006 and s.exchange.max() > 0.049  # the whole range is used
+    back = grid.schedule(grid.to_raw(s.omega_x, s.omega_y, s.exchange))
+    assert np.allclose(back.exchange, s.exchange, atol=1e-14)
+    with pytest.raises(ValueError, match=r"exchange must lie in \[0.005"):
+        grid.to_raw(s.omega_x, s.omega_y, np.zeros_like(s.exchange))
+    with pytest.raises(ValueError, match="min_exchange, max_exchange"):
+        dev.hamiltonian([0.0] * 3, [0.0] * 3, [0.001, 0.01])
+    back2, dev2 = schedule_from_dict(schedule_dict(s, dev))
+    assert dev2 == dev and dev2.min_exchange == 0.005
+    assert np.allclose(back2.exchange, s.exchange)
+
+
 def test_smoothness_penalty_value():
     dev = SpinQubitDevice.silicon_line(2, max_drive=0.01, max_exchange=0.1)
     grid = ControlGrid(dev, 10.0, 3)
@@ -291,6 +312,8 @@ def test_grape_same_seed_same_result():
         ({"n_qubits": 0}, ValueError, "n_qubits must be >= 1"),
         ({"n_qubits": 11}, ValueError, "1..10 frequencies"),
         ({"reference_frequency": 28.0}, ValueError, "reference_frequency applies to frame"),
+        ({"min_exchange": -1e-3}, ValueError, "min_exchange must be >= 0"),
+        ({"min_exchange": 0.1, "max_exchange": 0.1}, ValueError, "min_exchange must be <"),
     ],
 )
 def test_bad_device(kwargs, exc, match):

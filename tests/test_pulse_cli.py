@@ -71,6 +71,8 @@ def test_pulse_bell_writes_outputs(tmp_path):
         (["--restarts", "0"], "restarts must be >= 1"),
         (["--slices", "0"], "n_slices must be >= 1"),
         (["--initial", "0x"], "bitstring"),
+        (["--jmin", "2GHz"], "min_exchange must be < max_exchange"),
+        (["--jmin", "fast"], "jmin must be a number"),
     ],
 )
 def test_bad_arguments_print_one_line(tmp_path, extra, message):

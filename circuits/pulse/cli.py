@@ -95,6 +95,8 @@ def pulse_cmd(
     = "56.6MHz",
     zeeman_step: Annotated[str, typer.Option(help="Neighbour Zeeman detuning, e.g. 20MHz.")]
     = "20MHz",
+    jmin: Annotated[str | None, typer.Option(
+        help="Residual exchange J_min, e.g. 5MHz (default 0: exchange switches off).")] = None,
     slices: Annotated[int, typer.Option(help="Piecewise-constant slices.")] = 40,
     threshold: Annotated[float, typer.Option(help="Fidelity that defines the MET.")] = 0.999,
     restarts: Annotated[int, typer.Option(help="Random GRAPE starts per T.")] = 4,
@@ -121,9 +123,10 @@ def pulse_cmd(
         j = parse_frequency(jmax, "jmax")
         om = parse_frequency(drive_max, "drive_max")
         step = parse_frequency(zeeman_step, "zeeman_step")
+        jlow = 0.0 if jmin is None else parse_frequency(jmin, "jmin")
         tgt = resolve_target(target, initial)
         device = SpinQubitDevice.silicon_line(tgt.n_qubits, zeeman_step=step, max_drive=om,
-                                              max_exchange=j)
+                                              max_exchange=j, min_exchange=jlow)
         config = METConfig(threshold=threshold, n_slices=slices, restarts=restarts, seed=seed,
                            maxiter=maxiter, rel_tol=rel_tol, t_max=t_max)
         out = _prepare_out(out, force)
@@ -158,8 +161,9 @@ def pulse_cmd(
                    "psi0": [[z.real, z.imag] for z in tgt.psi0],
                    "target": [[z.real, z.imag] for z in np.asarray(tgt.target)]},
         "device": {"zeeman_ghz": list(device.zeeman), "max_drive_ghz": om,
-                   "max_exchange_ghz": j, "frame": device.frame},
-        "parameters": {"jmax": jmax, "drive_max": drive_max, "zeeman_step": zeeman_step,
+                   "max_exchange_ghz": j, "min_exchange_ghz": jlow, "frame": device.frame},
+        "parameters": {"jmax": jmax, "jmin": jmin, "drive_max": drive_max,
+                       "zeeman_step": zeeman_step,
                        "slices": slices, "threshold": threshold, "restarts": restarts,
                        "seed": seed, "maxiter": maxiter, "rel_tol": rel_tol, "t_max": t_max},
         "met_ns": res.met, "lower_bound_ns": res.lower_bound, "fidelity": res.fidelity,

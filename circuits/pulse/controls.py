@@ -12,7 +12,8 @@ nothing is clipped:
 * ``drive="disk"`` (default): ``Ωx + iΩy = Ω_max sin(a) e^{iθ}``, so the Rabi frequency
   ``|Ω| = Ω_max |sin a| <= Ω_max``;
 * ``drive="box"``: ``Ωx = Ω_max sin(a)``, ``Ωy = Ω_max sin(θ)`` (each quadrature bounded);
-* exchange: ``J = J_max sin²(c) ∈ [0, J_max]``.
+* exchange: ``J = J_min + (J_max - J_min) sin²(c) ∈ [J_min, J_max]`` (``J_min = 0`` by
+  default).
 
 The optional smoothness penalty is ``Σ_k Σ_c ((p_{k+1,c} - p_{k,c}) / bound_c)²`` over the
 physical controls ``p`` (``Ωx``, ``Ωy`` normalised by ``Ω_max``, ``J`` by ``J_max``).
@@ -164,7 +165,8 @@ class ControlGrid:
             ox, oy = amp * xp.cos(th), amp * xp.sin(th)
         else:
             ox, oy = om * xp.sin(a), om * xp.sin(th)
-        j = self.device.max_exchange * xp.sin(c) ** 2
+        jmin = self.device.min_exchange
+        j = jmin + (self.device.max_exchange - jmin) * xp.sin(c) ** 2
         return ox, oy, j
 
     def smoothness_penalty(self, raw: ArrayLike) -> ArrayLike:
@@ -218,9 +220,10 @@ class ControlGrid:
             if np.any(np.abs(ox) > om * (1 + tol)) or np.any(np.abs(oy) > om * (1 + tol)):
                 raise ValueError(f"drive quadratures must satisfy |Ωx|, |Ωy| <= {om} GHz")
             a, th = np.arcsin(np.clip(ox / om, -1, 1)), np.arcsin(np.clip(oy / om, -1, 1))
-        if np.any(j < 0) or np.any(j > jm * (1 + tol)):
-            raise ValueError(f"exchange must lie in [0, {jm}] GHz")
-        c = np.arcsin(np.sqrt(np.clip(j / jm, 0.0, 1.0)))
+        jmin = self.device.min_exchange
+        if np.any(j < jmin * (1 - tol)) or np.any(j > jm * (1 + tol)):
+            raise ValueError(f"exchange must lie in [{jmin}, {jm}] GHz")
+        c = np.arcsin(np.sqrt(np.clip((j - jmin) / (jm - jmin), 0.0, 1.0)))
         return np.concatenate([a, th, c], axis=1)
 
     def random_raw(

@@ -208,7 +208,7 @@ class SpinQubitDevice:
     max_drive : float
         Maximal Rabi frequency ``sqrt(Ωx² + Ωy²)`` of each qubit's drive, GHz (> 0).
     max_exchange : float
-        Maximal exchange ``J_max`` of each bond, GHz (> 0); ``J ∈ [0, J_max]``.
+        Maximal exchange ``J_max`` of each bond, GHz (> 0); ``J ∈ [J_min, J_max]``.
     frame : {"qubit", "common"}
         The rotating frame (and drive carriers) described in the module docstring.
     reference_frequency : float, optional
@@ -222,6 +222,10 @@ class SpinQubitDevice:
         Propagation inside a slice (module docstring); default ``"midpoint"``.
     substeps : int
         Sub-steps per control slice (>= 1); default 1.
+    min_exchange : float
+        Residual exchange ``J_min`` (GHz, ``0 <= J_min < J_max``); default 0.  The device
+        code of Long et al. (``qugradlab``) bounds ``J`` to ``[J_min, J_max]`` with
+        ``J_min = 5 MHz`` by default (exchange cannot be switched fully off).
 
     Example
     -------
@@ -238,6 +242,7 @@ class SpinQubitDevice:
     drive_model: str = "local"
     integrator: str = "midpoint"
     substeps: int = 1
+    min_exchange: float = 0.0
 
     def __post_init__(self) -> None:
         try:
@@ -256,6 +261,12 @@ class SpinQubitDevice:
         mj = check_real(self.max_exchange, "max_exchange", minimum=0.0, strict=True)
         object.__setattr__(self, "max_drive", md)
         object.__setattr__(self, "max_exchange", mj)
+        jmin = check_real(self.min_exchange, "min_exchange", minimum=0.0)
+        if jmin >= mj:
+            raise ValueError(
+                f"min_exchange must be < max_exchange = {mj} GHz, got {jmin}"
+            )
+        object.__setattr__(self, "min_exchange", jmin)
         if self.frame not in FRAMES:
             raise ValueError(f"frame must be one of {FRAMES}, got {self.frame!r}")
         if self.frame == "qubit":
@@ -289,6 +300,7 @@ class SpinQubitDevice:
         drive_model: str = "local",
         integrator: str = "midpoint",
         substeps: int = 1,
+        min_exchange: float = 0.0,
     ) -> SpinQubitDevice:
         """Paper-like line: ``E_i = mean_zeeman + (i - (n-1)/2) zeeman_step`` (GHz).
 
@@ -301,7 +313,7 @@ class SpinQubitDevice:
         max_drive, max_exchange : float
             Bounds in GHz; the paper sweeps :data:`MAX_DRIVE_RANGE` and
             :data:`MAX_EXCHANGE_RANGE`.
-        frame, reference_frequency, drive_model, integrator, substeps
+        frame, reference_frequency, drive_model, integrator, substeps, min_exchange
             As in :class:`SpinQubitDevice`.
 
         Example
@@ -314,7 +326,7 @@ class SpinQubitDevice:
         step = check_real(zeeman_step, "zeeman_step")
         ez = tuple(round(mean + (i - (n - 1) / 2) * step, 12) for i in range(n))
         return cls(ez, max_drive, max_exchange, frame, reference_frequency, drive_model,
-                   integrator, substeps)
+                   integrator, substeps, min_exchange)
 
     # ------------------------------------------------------------ properties
     @property
@@ -423,7 +435,7 @@ class SpinQubitDevice:
             For ``drive_model="global"``: the tone envelopes ``I_j, Q_j`` (``|I|, |Q| <=
             max_drive``), turned into the time-dependent per-qubit drive at ``t``.
         exchange : sequence of float
-            Exchange per bond (GHz), in ``[0, max_exchange]``.
+            Exchange per bond (GHz), in ``[min_exchange, max_exchange]``.
         t : float
             Time (ns); enters through the flip-flop phases of the ``"qubit"`` frame and the
             cross-tone phases of the ``"global"`` drive.
@@ -454,10 +466,12 @@ class SpinQubitDevice:
                 f"drive amplitude sqrt(omega_x² + omega_y²) must be <= max_drive = "
                 f"{self.max_drive} GHz, got {np.hypot(ox, oy).tolist()}"
             )
-        if np.any(j < 0) or np.any(j > self.max_exchange * (1 + 1e-12)):
+        if np.any(j < self.min_exchange * (1 - 1e-12)) or np.any(
+            j > self.max_exchange * (1 + 1e-12)
+        ):
             raise ValueError(
-                f"exchange must lie in [0, max_exchange = {self.max_exchange}] GHz, "
-                f"got {j.tolist()}"
+                f"exchange must lie in [min_exchange, max_exchange] = [{self.min_exchange}, "
+                f"{self.max_exchange}] GHz, got {j.tolist()}"
             )
         ops = self.operators()
         h = ops.drift.copy()

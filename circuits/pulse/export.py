@@ -120,7 +120,7 @@ def schedule_from_dict(data: dict[str, Any]) -> tuple[PulseSchedule, SpinQubitDe
         device = SpinQubitDevice(tuple(d["zeeman"]), d["max_drive"], d["max_exchange"],
                                  d["frame"], d["reference_frequency"],
                                  d.get("drive_model", "local"), d.get("integrator", "midpoint"),
-                                 d.get("substeps", 1))
+                                 d.get("substeps", 1), d.get("min_exchange", 0.0))
         sl = data["slices"]
         n, nb = device.n_qubits, len(device.bonds)
         ox = np.array([s["omega_x"] for s in sl], dtype=float).reshape(len(sl), n)
