@@ -44,15 +44,13 @@ def _fail(message: str) -> None:
 
 
 def _prepare_out(out: Path, force: bool) -> Path:
-    if out.exists() and not out.is_dir():
-        raise ValueError(f"out: {out} exists and is not a folder")
-    if out.is_dir() and any(out.iterdir()) and not force:
-        raise ValueError(f"out: folder {out} is not empty; pass --force to overwrite its files")
+    """:func:`circuits.jobs.prepare_output_dir`, its refusal as a ``ValueError``."""
+    from circuits.jobs import JobError, prepare_output_dir
+
     try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ValueError(f"out: cannot create {out}: {exc.strerror or exc}") from exc
-    return out
+        return prepare_output_dir(out, force)
+    except JobError as exc:
+        raise ValueError(str(exc)) from exc
 
 
 def _load_phases(path: Path) -> np.ndarray:
