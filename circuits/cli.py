@@ -34,8 +34,6 @@ from typing import Annotated
 
 import numpy as np
 import typer
-from rich.console import Console
-from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from mps import StepInfo, TEBDConfig, evolve
@@ -43,6 +41,7 @@ from mps._validate import check_real
 from mps._versions import versions
 from mps.atomic import atomic_write, atomic_write_json
 
+from .cli_common import err_console, fail
 from .cultivation.cli import cultivate_cmd
 from .jobs import (
     JobError,
@@ -64,7 +63,6 @@ app = typer.Typer(
     no_args_is_help=True,
     help="tnqc: tensor-network time evolution and approximate quantum compiling.",
 )
-_err = Console(stderr=True)
 
 
 class Model(StrEnum):
@@ -158,7 +156,7 @@ def evolve_cmd(
             TextColumn("trunc={task.fields[err]:.1e}"),
             TimeElapsedColumn(),
             TimeRemainingColumn(),
-            console=_err,
+            console=err_console,
             transient=False,
         ) as progress:
             task = progress.add_task("evolve", total=None, n=n, t=0.0, chi=1, err=0.0)
@@ -172,7 +170,7 @@ def evolve_cmd(
                          threads=threads)
         wall = time.perf_counter() - start
     except (JobError, ValueError, TypeError) as exc:
-        _fail(str(exc))
+        fail(str(exc))
 
     state = res.state
     res.state.save(out / "state.npz", overwrite=True)
@@ -243,7 +241,7 @@ def _run_job(spec: JobSpec, force: bool, resume: bool) -> None:
             report = run_compile_job(spec, force=force, resume=resume,
                                      on_target_step=on_step, on_iteration=on_iter)
     except JobError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     best = max((r for r in report["trotter_baseline"]
                 if r["two_qubit_depth"] <= report["two_qubit_depth"]),
                key=lambda r: r["fidelity"], default=None)
@@ -297,7 +295,7 @@ def compile_cmd(
     try:
         spec = JobSpec.from_mapping(data, source="arguments")
     except JobError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     _run_job(spec, force, resume)
 
 
@@ -314,7 +312,7 @@ def run_cmd(
         if out is not None:
             spec = spec.replace("output", out=str(out))
     except JobError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     _run_job(spec, force, resume)
 
 
@@ -366,7 +364,7 @@ def export_cmd(
                 "two_qubit_depth": res.two_qubit_depth, "gate_counts": dict(res.gate_counts),
             }, overwrite=True)
     except (JobError, ValueError, TypeError, OSError) as exc:
-        _fail(str(exc))
+        fail(str(exc))
     typer.echo(f"wrote {', '.join(targets)} -> {folder}/")
 
 
@@ -401,7 +399,7 @@ def sweep_cmd(
             rows = run_sweep(spec, executor=executor, scheduler=scheduler, force=force,
                              on_result=on_result)
     except JobError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     typer.echo(f"{len(rows)} jobs done -> {spec.out}/results.csv, results.json, results.png")
 
 
@@ -421,14 +419,11 @@ def _progress() -> Progress:
         TextColumn("{task.fields[info]}"),
         TimeElapsedColumn(),
         TimeRemainingColumn(),
-        console=_err,
+        console=err_console,
         transient=False,
     )
 
 
-def _fail(message: str) -> None:
-    _err.print(f"[red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
-    raise typer.Exit(code=2)
 
 
 def main() -> None:

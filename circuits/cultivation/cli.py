@@ -57,7 +57,8 @@ def cultivate_cmd(
         TimeRemainingColumn,
     )
 
-    from circuits.cli import _err, _fail
+    from circuits.cli_common import err_console as _err
+    from circuits.cli_common import fail as _fail
     from mps._versions import versions
     from mps.atomic import atomic_write, atomic_write_json, atomic_write_text
 

@@ -21,14 +21,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from circuits.cli_common import err_console, fail, prepare_out
 
 __all__ = ["PAPER_METS_NS", "parse_frequency", "pulse_cmd"]
 
 _UNITS = {"hz": 1e-9, "khz": 1e-6, "mhz": 1e-3, "ghz": 1.0}
-_err = Console(stderr=True)
 
 PAPER_METS_NS = {("h2", 1.0): 2.4, ("h2", 0.01): 84.3, ("heh+", None): 4.4, ("lih", None): 27.2}
 """METs of Long et al. (2024) (abstract), ns, keyed by (target, J_max in GHz or None)."""
@@ -65,19 +64,6 @@ def _bits(psi0) -> str:
     return "".join(str((k >> q) & 1) for q in range(int(psi0.size).bit_length() - 1))
 
 
-def _fail(message: str) -> None:
-    _err.print(f"[red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
-    raise typer.Exit(code=2)
-
-
-def _prepare_out(out: Path, force: bool) -> Path:
-    """:func:`circuits.jobs.prepare_output_dir`, its refusal as a ``ValueError``."""
-    from circuits.jobs import JobError, prepare_output_dir
-
-    try:
-        return prepare_output_dir(out, force)
-    except JobError as exc:
-        raise ValueError(str(exc)) from exc
 
 
 def pulse_cmd(
@@ -127,13 +113,13 @@ def pulse_cmd(
                                               max_exchange=j, min_exchange=jlow)
         config = METConfig(threshold=threshold, n_slices=slices, restarts=restarts, seed=seed,
                            maxiter=maxiter, rel_tol=rel_tol, t_max=t_max)
-        out = _prepare_out(out, force)
+        out = prepare_out(out, force)
     except (ValueError, TypeError) as exc:
-        _fail(str(exc))
+        fail(str(exc))
 
     start = time.perf_counter()
     progress = Progress(SpinnerColumn(), TextColumn("[bold]MET[/] {task.description}"),
-                        TimeElapsedColumn(), console=_err, transient=False)
+                        TimeElapsedColumn(), console=err_console, transient=False)
     with progress:
         task = progress.add_task(f"{tgt.name}: compiling ...", total=None)
 
@@ -146,11 +132,11 @@ def pulse_cmd(
             res = minimal_evolution_time(device, tgt.psi0, tgt.target, config, progress=report)
         except (RuntimeError, ValueError, TypeError) as exc:
             progress.stop()
-            _fail(str(exc))
+            fail(str(exc))
     try:
         files = write_all(out, res, force=True, plots=plots, title=f"{tgt.name}, J_max = {jmax}")
     except (OSError, ValueError) as exc:
-        _fail(f"writing to {out}: {exc}")
+        fail(f"writing to {out}: {exc}")
     ts, fs = res.fidelity_vs_time()
     paper = PAPER_METS_NS.get((tgt.name, j), PAPER_METS_NS.get((tgt.name, None)))
     report_data = {

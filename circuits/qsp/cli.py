@@ -30,27 +30,12 @@ from typing import Annotated
 
 import numpy as np
 import typer
-from rich.console import Console
-from rich.markup import escape
 
-_err = Console(stderr=True)
+from circuits.cli_common import fail, prepare_out
 
 METHODS = ("uniform", "pointwise")
 
 
-def _fail(message: str) -> None:
-    _err.print(f"[red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
-    raise typer.Exit(code=2)
-
-
-def _prepare_out(out: Path, force: bool) -> Path:
-    """:func:`circuits.jobs.prepare_output_dir`, its refusal as a ``ValueError``."""
-    from circuits.jobs import JobError, prepare_output_dir
-
-    try:
-        return prepare_output_dir(out, force)
-    except JobError as exc:
-        raise ValueError(str(exc)) from exc
 
 
 def _load_phases(path: Path) -> np.ndarray:
@@ -174,13 +159,13 @@ def qsp_recover_cmd(
             from . import RecoveryConfig
 
             RecoveryConfig(order=order, pauli=pauli, points=pts, seed=seed)  # validates
-        out = _prepare_out(out, force)
+        out = prepare_out(out, force)
         if method == "uniform":
             result = _uniform(main, order)
         else:
             result = _pointwise(main, alpha_beta, order, pauli, pts, seed)
     except (ValueError, TypeError, RuntimeError) as exc:
-        _fail(str(exc))
+        fail(str(exc))
     result.update({"order": order, "grover_l": grover, "delta": delta if grover else None,
                    "seed": seed, "versions": versions()})
     atomic_write_json(out / "recovery.json", result, overwrite=True)
