@@ -16,7 +16,7 @@ operators, ``hbar = 1`` (see the README).
 >>> target = evolve(heisenberg(6), MPS.neel(6), t=0.4, dt=0.05).state
 >>> res = aqc.compile(target, aqc.BrickworkAnsatz(6, layers=3), maxiter=30)
 >>> res.circuit.num_qubits, res.cx_count
-(6, 21)
+(6, 24)
 """
 
 from .ansatz import BrickworkAnsatz
