@@ -77,7 +77,7 @@ def main(argv: list[str] | None = None) -> dict:
     to_qpy(res.circuit, args.out / "circuit.qpy", overwrite=True)
     fig, ax = plt.subplots(figsize=(5, 3.4))
     ax.plot([r["two_qubit_depth"] for r in baseline], [r["fidelity"] for r in baseline], "o-",
-            label="2nd-order Trotter, k = 1..%d" % steps)
+            label=f"2nd-order Trotter, k = 1..{steps}")
     ax.plot([res.two_qubit_depth], [res.fidelity], "*", ms=14, label=f"AQC, {layers} layers")
     ax.set(xlabel="CX depth", ylabel="fidelity with the target", ylim=(0, 1.02),
            title=f"Heisenberg chain, n = {n}, t = {t}")

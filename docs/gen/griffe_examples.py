@@ -18,6 +18,6 @@ _HEADING = re.compile(r"^(\s*)Example\n(\s*)-{7}\s*$", re.MULTILINE)
 class ExampleSections(griffe.Extension):
     """Rename ``Example`` / ``-------`` headings to ``Examples`` / ``--------``."""
 
-    def on_instance(self, *, obj: griffe.Object, **kwargs) -> None:  # noqa: D102
+    def on_instance(self, *, obj: griffe.Object, **kwargs) -> None:
         if obj.docstring is not None and "Example" in obj.docstring.value:
             obj.docstring.value = _HEADING.sub(r"\1Examples\n\2--------", obj.docstring.value)
