@@ -22,6 +22,21 @@ fit in ``L`` layers: ``L // 2`` for order 1, ``(L - 1) // 2`` for order 2.
 
 The initial product state (a bitstring) is prepared by the ansatz's initial
 ``RY`` layer (``RY(pi)|0> = |1>``).
+
+Example
+-------
+>>> import numpy as np
+>>> from qiskit.quantum_info import Statevector
+>>> from mps import MPS, evolve, heisenberg
+>>> from aqc import BrickworkAnsatz, max_trotter_steps, trotter_params
+>>> max_trotter_steps(layers=5, order=2)
+2
+>>> ansatz, chain = BrickworkAnsatz(4, layers=5), heisenberg(4)
+>>> theta = trotter_params(ansatz, chain, 0.2, "0101")  # 2 steps of 2nd order
+>>> tebd = evolve(chain, MPS.neel(4), t=0.2, dt=0.1, order=2, cutoff=0.0).state
+>>> circ = Statevector(ansatz.to_circuit(theta)).data
+>>> round(float(abs(np.vdot(tebd.to_dense(), circ)) ** 2), 10)
+1.0
 """
 
 from __future__ import annotations

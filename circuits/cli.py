@@ -23,6 +23,11 @@ non-empty output folder is refused unless ``--force`` is given.
 Example
 -------
 ``tnqc compile --model heisenberg --n 100 --t 1 --layers 4 --j 0.25 --out runs/demo``
+
+>>> from typer.testing import CliRunner
+>>> from circuits.cli import app
+>>> CliRunner().invoke(app, ["--help"]).exit_code
+0
 """
 
 from __future__ import annotations

@@ -3,6 +3,20 @@
 Every sub-command reports a user error as one red line on stderr and exit code 2
 (:func:`fail`), and refuses a non-empty output folder without ``--force``
 (:func:`prepare_out`, which wraps :func:`circuits.jobs.prepare_output_dir`).
+
+Example
+-------
+>>> import tempfile
+>>> from pathlib import Path
+>>> from circuits.cli_common import prepare_out
+>>> out = prepare_out(Path(tempfile.mkdtemp()) / "run", force=False)
+>>> (out / "report.json").write_text("{}")
+2
+>>> prepare_out(out, force=False)  # doctest: +IGNORE_EXCEPTION_DETAIL
+Traceback (most recent call last):
+ValueError: output folder is not empty
+>>> prepare_out(out, force=True) == out
+True
 """
 
 from __future__ import annotations

@@ -43,6 +43,16 @@ for syntax errors) as :class:`JobError`.
 the end ``params.npz``, ``circuit.qpy``, ``circuit.qasm`` (OpenQASM 3),
 ``report.json`` and the plots; ``resume=True`` continues a killed job from its
 last checkpoint with the same target.
+
+Example
+-------
+>>> from circuits.jobs import JobError, JobSpec
+>>> spec = JobSpec.from_mapping({"model": {"n": 8, "j": 0.25}, "circuit": {"layers": 2}})
+>>> spec.model.n, spec.circuit.layers, spec.target.t
+(8, 2, 1.0)
+>>> JobSpec.from_mapping({"model": {"spin": 1}})  # doctest: +IGNORE_EXCEPTION_DETAIL
+Traceback (most recent call last):
+circuits.jobs.JobError: job: unknown key
 """
 
 from __future__ import annotations

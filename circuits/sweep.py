@@ -24,6 +24,13 @@ scheduler address; ``distributed.Client.get_executor()`` is a
 ``concurrent.futures.Executor``).  Each job writes its own folder
 ``<out>/job-NNN``; the results gather into ``results.csv``, ``results.json``
 and ``results.png`` (fidelity vs two-qubit depth).
+
+Example
+-------
+>>> from circuits.sweep import SweepSpec
+>>> spec = SweepSpec.from_mapping({"grid": {"n": [8, 12], "layers": [2, 4]}})
+>>> spec.grid
+(('model.n', (8, 12)), ('circuit.layers', (2, 4)))
 """
 
 from __future__ import annotations

@@ -2,6 +2,20 @@
 
 A reader never sees a half-written file, and a killed job leaves no partial
 output under the final name.
+
+Example
+-------
+>>> import json, tempfile
+>>> from pathlib import Path
+>>> from mps.atomic import atomic_write_json
+>>> path = Path(tempfile.mkdtemp()) / "report.json"
+>>> atomic_write_json(path, {"fidelity": 0.999}) == path
+True
+>>> json.loads(path.read_text())
+{'fidelity': 0.999}
+>>> atomic_write_json(path, {})  # doctest: +IGNORE_EXCEPTION_DETAIL
+Traceback (most recent call last):
+FileExistsError: refuses to overwrite
 """
 
 from __future__ import annotations

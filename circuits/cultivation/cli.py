@@ -6,6 +6,18 @@ Writes into ``--out``: ``circuit.stim`` (noisy) and ``circuit_noiseless.stim``,
 ``report.json`` (parameters, seed, versions, statistics, cost) and
 ``error_vs_discard.png``.  ``checkpoint.json`` is written after every chunk of shots;
 ``--resume`` continues a killed run and gives the same counts as an uninterrupted one.
+
+Example
+-------
+>>> import tempfile
+>>> from pathlib import Path
+>>> from typer.testing import CliRunner
+>>> from circuits.cli import app
+>>> out = Path(tempfile.mkdtemp()) / "run"
+>>> CliRunner().invoke(app, ["cultivate", "--d", "4", "--out", str(out)]).exit_code
+2
+>>> out.exists()  # bad input is refused before anything is written
+False
 """
 
 from __future__ import annotations

@@ -17,6 +17,13 @@ Complementary gap
     ``|W(1) - W(0)|`` in decibels (``10 log10`` of the likelihood ratio of the two
     logical classes, weights being ``ln((1 - p)/p)``).  Large gaps mean confident shots;
     discarding shots below a gap threshold trades discard rate for logical error.
+
+Example
+-------
+>>> from circuits.cultivation import GapDecoder, end_to_end_circuit, uniform_depolarizing
+>>> circuit = uniform_depolarizing(1e-3).apply(end_to_end_circuit(3, 6, r1=2, r2=1))
+>>> GapDecoder(circuit).num_decoded > 0
+True
 """
 
 from __future__ import annotations

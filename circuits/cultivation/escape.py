@@ -17,6 +17,15 @@ Detectors
       post-selected; all later ones are tagged ``decode`` for the matching decoder
       (:mod:`.decoding`).
     * the observable: the ideal readout of the logical XOR its solved frame.
+
+Example
+-------
+>>> from circuits.cultivation.escape import escape_circuit
+>>> from circuits.cultivation.verify import check_deterministic
+>>> circuit = escape_circuit(3, 6, r1=2, r2=1)
+>>> check_deterministic(circuit)  # every detector and the observable fixed without noise
+>>> circuit.num_observables
+1
 """
 
 from __future__ import annotations

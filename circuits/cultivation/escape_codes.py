@@ -20,6 +20,13 @@ Geometry (grid positions ``x + iy`` as in :mod:`.layout`)
       next to them on the boundaries, and keeps everything else.
 Logical: ``X_L`` on the right-most data qubit of every row with ``y <= 0`` and ``Z_L`` on
 those with ``y >= 0`` (``Y`` where they meet, on ``y = 0``): :func:`right_observable`.
+
+Example
+-------
+>>> from circuits.cultivation.escape_codes import surface_code
+>>> tiles = surface_code(3)
+>>> len(tiles), sorted({t.basis for t in tiles})  # d² - 1 checks of a rotated surface code
+(8, ['X', 'Z'])
 """
 
 from __future__ import annotations

@@ -12,6 +12,15 @@
   becomes a readout of ``H_XY = T X T^dagger``.  ``MPP`` products are measured in place
   (basis change, CNOT parity onto the first qubit, measure, undo), as stim's converter does.
 * :func:`plot_error_vs_discard` - logical error per kept shot vs discard rate.
+
+Example
+-------
+>>> from circuits.cultivation import cultivation_circuit
+>>> from circuits.cultivation.export import to_qasm3, to_qiskit
+>>> to_qasm3(cultivation_circuit(3)).splitlines()[0]
+'OPENQASM 3.0;'
+>>> to_qiskit(cultivation_circuit(3), t_gates=True).num_qubits
+15
 """
 
 from __future__ import annotations

@@ -14,6 +14,16 @@ writes ``QUBIT_COORDS``, one ``TICK`` after every layer, and then the annotation
   exactly.
 * the **observable** is the deterministic parity that contains the last measurement of
   the circuit (the ideal readout of the prepared logical state), reduced by the detectors.
+
+Example
+-------
+>>> from circuits.cultivation.layers import compile_layers, layer
+>>> bell = [layer(("RX", [0j]), ("R", [1 + 0j])), layer(("CX", [0j, 1 + 0j])),
+...         layer(("MPP", [("X", 0j), ("X", 1 + 0j)])),
+...         layer(("MPP", [("Z", 0j), ("Z", 1 + 0j)]))]
+>>> circuit = compile_layers(bell, observable=False)
+>>> circuit.num_qubits, circuit.num_detectors  # both parities are deterministic
+(2, 2)
 """
 
 from __future__ import annotations

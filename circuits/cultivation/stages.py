@@ -23,6 +23,14 @@ Gate layers
     2024 (unitary injection, d = 3 and d = 5 double cat checks, d = 3 -> 5 Bell-pair
     growth); the stabiliser rounds are the superdense colour-code cycle of Gidney and
     Jones (2023), time-reversed for the d = 5 rounds.
+
+Example
+-------
+>>> from circuits.cultivation.layers import compile_layers
+>>> from circuits.cultivation.stages import cultivation_layers
+>>> circuit = compile_layers(cultivation_layers(3))
+>>> circuit.num_qubits, circuit.num_detectors
+(15, 20)
 """
 
 from __future__ import annotations

@@ -10,6 +10,12 @@
   (``+-1`` for ``T|+>_L``).  Small circuits only (the d = 3 stages, 14-15 qubits).
 
 Qubit order of the state vector: stim qubit ``q`` is bit ``q`` (little-endian).
+
+Example
+-------
+>>> from circuits.cultivation import injection_circuit
+>>> from circuits.cultivation.verify import check_deterministic
+>>> check_deterministic(injection_circuit())  # raises ValueError if a detector is random
 """
 
 from __future__ import annotations

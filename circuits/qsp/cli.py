@@ -20,6 +20,18 @@ Methods
 
 Files: ``recovery.json`` (phases, lengths, errors, slopes, versions) and
 ``error_vs_eps.png``.
+
+Example
+-------
+>>> import tempfile
+>>> from pathlib import Path
+>>> from typer.testing import CliRunner
+>>> from circuits.cli import app
+>>> out = Path(tempfile.mkdtemp()) / "run"
+>>> r = CliRunner().invoke(app, ["qsp", "recover", "--grover", "2", "--order", "9",
+...                              "--out", str(out)])
+>>> r.exit_code, out.exists()
+(2, False)
 """
 
 from __future__ import annotations
