@@ -82,7 +82,7 @@ def main(argv: list[str] | None = None) -> dict:
     isa = to_isa(circuit, backend, optimization_level=3, seed=0)
     to_qpy(isa.circuit, args.out / "circuit_isa.qpy", overwrite=True)
     print(f"ISA for {isa.backend_name} ({backend.num_qubits} qubits): physical qubits "
-          f"{isa.layout}, CX -> {isa.gate_counts}, two-qubit depth {isa.two_qubit_depth}, "
+          f"{isa.layout}, gates {isa.gate_counts}, two-qubit depth {isa.two_qubit_depth}, "
           f"SWAP-free: {isa.layout == isa.final_layout}")
 
     logical = Statevector(circuit).data
