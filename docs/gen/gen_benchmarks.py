@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 
 import mkdocs_gen_files
@@ -103,13 +104,27 @@ def section(key: str, v, depth: int) -> str:
     return ""
 
 
+def _name_patterns(source: str) -> list[re.Pattern]:
+    """File-name patterns of the ``*.json`` names a script mentions (``{...}`` = anything)."""
+    out = []
+    for name in set(re.findall(r"([\w.{}:-]+\.json)", source)):
+        parts = re.split(r"\{[^}]*\}", name)
+        out.append(re.compile(".+".join(re.escape(p) for p in parts)))
+    return out
+
+
 def commands_for(path: Path, data: dict) -> list[str]:
+    """The file's ``command`` field, else the benchmark scripts whose file names match it."""
     if isinstance(data.get("command"), str):
         return [data["command"]]
-    scripts = sorted((ROOT / "benchmarks").glob("*.py"))
-    names = {path.name, path.stem}
-    return [f"python benchmarks/{s.name}" for s in scripts
-            if any(n in s.read_text(encoding="utf-8") for n in names)]
+    scripts = {s.name: s.read_text("utf-8") for s in sorted((ROOT / "benchmarks").glob("*.py"))}
+    found = [f"python benchmarks/{name}" for name, src in scripts.items()
+             if any(p.fullmatch(path.name) for p in _name_patterns(src))]
+    title = data.get("benchmark")
+    if not found and isinstance(title, str) and len(title) > 10:  # written with --out
+        found = [f"python benchmarks/{name} --out {path.relative_to(ROOT)}"
+                 for name, src in scripts.items() if title in src]
+    return found
 
 
 def page() -> str:
@@ -130,6 +145,8 @@ def page() -> str:
         cmds = commands_for(path, data)
         out.append("Command: " + (", ".join(f"`{c}`" for c in cmds) if cmds else
                                   "not recorded in the file") + "\n\n")
+        if isinstance(data.get("parameters"), dict) and "command" not in data:
+            out.append("Its options are recorded under `parameters` below.\n\n")
         where = {k: data[k] for k in ("date", "cpu", "machine", "device") if k in data}
         if isinstance(data.get("host"), dict):
             where.update({f"host.{k}": v for k, v in data["host"].items()})

@@ -25,7 +25,8 @@ def _param_row(param, ctx) -> str:
         record = (param.name.upper(), "")
     names, help_text = record
     required = " (required)" if param.required else ""
-    return f"| `{_escape(names)}` | {_escape(click.unstyle(help_text))}{required} |\n"
+    names = names.replace("\n", " ").strip()  # in a code span, so its pipes need no escape
+    return f"| `{names}` | {_escape(click.unstyle(help_text))}{required} |\n"
 
 
 def _write(fh, cmd, path: list[str], parent) -> None:
