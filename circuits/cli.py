@@ -71,6 +71,8 @@ app = typer.Typer(
 
 
 class Model(StrEnum):
+    """Spin chains offered by ``--model``."""
+
     heisenberg = "heisenberg"
     xxz = "xxz"
     ising = "ising"
@@ -223,6 +225,8 @@ def evolve_cmd(
 
 
 class Block(StrEnum):
+    """Two-qubit block types offered by ``--block``."""
+
     su4 = "su4"
     xxz = "xxz"
 

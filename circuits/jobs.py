@@ -96,6 +96,8 @@ class JobError(Exception):
 
 @dataclass(frozen=True)
 class ModelSpec:
+    """``[model]``: the spin chain (Pauli convention; ``j = 0.25`` is ``J S.S`` with J = 1)."""
+
     name: str = "heisenberg"
     n: int = 100
     j: float = 1.0
@@ -106,6 +108,8 @@ class ModelSpec:
 
 @dataclass(frozen=True)
 class TargetSpec:
+    """``[target]``: the TEBD evolution that makes the target MPS (time in 1/J)."""
+
     t: float = 1.0
     dt: float = 0.025
     order: int = 4
@@ -116,12 +120,16 @@ class TargetSpec:
 
 @dataclass(frozen=True)
 class CircuitSpec:
+    """``[circuit]``: the brickwork ansatz (layers and block type)."""
+
     layers: int = 4
     block: str = "su4"
 
 
 @dataclass(frozen=True)
 class OptimizeSpec:
+    """``[optimize]``: the optimiser, its cost, stopping and checkpoint settings."""
+
     optimizer: str = "lbfgs"
     objective: str = "log"
     maxiter: int = 300
@@ -133,6 +141,8 @@ class OptimizeSpec:
 
 @dataclass(frozen=True)
 class OutputSpec:
+    """``[output]``: the output folder, plots, Trotter baselines and ISA backend."""
+
     out: str = "runs/compile"
     plots: bool = True
     trotter_steps: int = 6

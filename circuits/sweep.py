@@ -130,6 +130,7 @@ class SweepSpec:
 
 
 def key_desc(keys: list[str], combo: tuple[Any, ...]) -> str:
+    """A grid point as ``"key=value, ..."`` (used in logs and error messages)."""
     return ", ".join(f"{k}={v!r}" for k, v in zip(keys, combo, strict=True))
 
 
