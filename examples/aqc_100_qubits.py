@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> dict:
 
     chain = heisenberg(n, j=0.25)  # J S.S with J = 1, Pauli units
     psi0 = MPS.neel(n)
-    tebd = evolve(chain, psi0, t=t, dt=0.025, order=4, max_bond=128)
+    tebd = evolve(chain, psi0, t=t, dt=0.025, order=4, max_bond=128, cutoff=1e-12)
     target = tebd.state
     print(f"target: n = {n}, t = {t}, chi = {target.max_bond()}, "
           f"discarded weight {tebd.truncation_error:.1e} ({tebd.wall_time:.1f} s)")

@@ -7,10 +7,14 @@ its help text and a table of its arguments and options.
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import click
 import mkdocs_gen_files
 import typer.main
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # this checkout's packages first
 from circuits.cli import app
 
 
