@@ -59,3 +59,17 @@ def test_public_functions_and_classes_have_docstrings() -> None:
                     and not ast.get_docstring(node)):
                 missing.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.name}")
     assert not missing, "no docstring: " + ", ".join(missing)
+
+
+def test_doctest_collection_skips_modules_needing_missing_extras(tmp_path: Path) -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("root_conftest", ROOT / "conftest.py")
+    root_conftest = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(root_conftest)
+    needs = tmp_path / "needs_extra.py"
+    needs.write_text("import numpy\nfrom not_installed_pkg_xyz.sub import thing\n")
+    lazy = tmp_path / "lazy.py"
+    lazy.write_text("import numpy\n\ndef f():\n    import not_installed_pkg_xyz\n")
+    assert root_conftest._missing_imports(needs) == ["not_installed_pkg_xyz"]
+    assert root_conftest._missing_imports(lazy) == []

@@ -36,7 +36,10 @@ def summary_line(parts: tuple[str, ...]) -> str:
     path = ROOT.joinpath(*parts)
     path = path / "__init__.py" if path.is_dir() else path.with_suffix(".py")
     doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
-    return doc.strip().split("\n")[0].replace("|", "\\|")
+    line = doc.strip().split("\n")[0].replace("``", "`")
+    # a table cell: escape pipes outside code spans (inside them Markdown keeps them literal)
+    parts = line.split("`")
+    return "`".join(p if i % 2 else p.replace("|", "\\|") for i, p in enumerate(parts))
 
 
 nav = mkdocs_gen_files.Nav()
