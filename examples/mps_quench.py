@@ -8,7 +8,7 @@ half-chain entanglement entropy grows linearly in time until χ caps it.  Connec
 run is checked against exact evolution (``scipy expm_multiply``).
 
 Run ``python examples/mps_quench.py [--quick] [--out DIR]``.  Full mode: n = 100, t = 4
-(about half a minute on 2 cores); ``--quick``: n = 20, t = 1 (seconds).  Writes
+(about 2 minutes of CPU); ``--quick``: n = 20, t = 1 (seconds).  Writes
 ``magnetisation.png``, ``light_cone.png`` (connected ``<Z Z>`` correlations),
 ``entanglement.png`` and ``summary.json`` to DIR (default ``runs/mps_quench``; files in
 it are replaced).
