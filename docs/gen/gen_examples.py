@@ -17,9 +17,10 @@ DOCS = ROOT / "docs"
 
 out = ["# Examples\n\n",
        "Each capability has one script in `examples/`: a short, self-contained story that prints "
-       "its key numbers and writes its plots into `--out DIR` (default: a new folder under "
-       "`runs/`).  `--quick` runs a small version in seconds (the test suite runs every example "
-       "this way); without it the script reproduces the numbers quoted in its tutorial.\n\n"]
+       "its key numbers and writes its plots into `--out DIR` (default: `runs/NAME`, files in "
+       "it are replaced).  `--quick` runs a small version in seconds (the test suite runs every "
+       "example this way); without it the script reproduces the numbers quoted in its "
+       "tutorial.\n\n"]
 for path in sorted((ROOT / "examples").glob("*.py")):
     if path.name.startswith("_"):
         continue
