@@ -75,8 +75,17 @@ def main(argv: list[str] | None = None) -> dict:
         (back,) = qpy.load(fh)
     qpy_exact = back == circuit
     write_qasm3(circuit, args.out / "circuit.qasm", overwrite=True)
-    print(f"QPY round trip identical: {qpy_exact}; OpenQASM 3: "
-          f"{len((args.out / 'circuit.qasm').read_text().splitlines())} lines")
+    qasm = (args.out / "circuit.qasm").read_text()
+    try:  # the OpenQASM 3 importer is optional (the test extra has it)
+        import qiskit_qasm3_import
+
+        parsed = Statevector(qiskit_qasm3_import.parse(qasm)).data
+        f_qasm = abs(np.vdot(Statevector(circuit).data, parsed)) ** 2
+        qasm_check = f"read back: |<circuit|parsed>|^2 = {f_qasm:.12f}"
+    except ImportError:
+        qasm_check = "not read back (pip install qiskit-qasm3-import)"
+    print(f"QPY round trip identical: {qpy_exact}; OpenQASM 3: {len(qasm.splitlines())} lines, "
+          f"{qasm_check}")
 
     backend = get_backend(args.backend)
     isa = to_isa(circuit, backend, optimization_level=3, seed=0)
