@@ -386,3 +386,136 @@ def test_import_of_the_cli_pulls_in_no_heavy_library():
                          timeout=120, env=env)
     assert res.returncode == 0, res.stderr
     assert res.stdout.strip() == ""
+
+
+# ---------------------------------------------------------- property-based (hypothesis)
+from hypothesis import HealthCheck, assume, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+FUZZ = settings(max_examples=12, deadline=None, derandomize=True,
+                suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                       HealthCheck.too_slow])
+EXTREME = st.sampled_from([-1, 0, 1, 2**70, -(2**70), 1e-320, 1e308, float("nan"),
+                           float("inf"), "", "neel", "x" * 40, True, [1], {"a": 1}])
+SECTIONS = {"model": ["name", "n", "j", "jz", "hx", "hz"],
+            "target": ["t", "dt", "order", "max_bond", "cutoff", "initial"],
+            "circuit": ["layers", "block"],
+            "optimize": ["optimizer", "objective", "maxiter", "schedule", "seed",
+                         "checkpoint_every", "target_fidelity"],
+            "output": ["plots", "trotter_steps", "isa"]}
+
+
+def _toml_value(v) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, float):
+        return {"nan": "nan", "inf": "inf"}.get(repr(v), repr(v))
+    if isinstance(v, str):
+        return json.dumps(v)
+    if isinstance(v, list):
+        return "[" + ", ".join(map(_toml_value, v)) + "]"
+    if isinstance(v, dict):
+        return "{" + ", ".join(f"{k} = {_toml_value(x)}" for k, x in v.items()) + "}"
+    return str(v)
+
+
+def _no_traceback(res) -> None:
+    assert res.exit_code in (0, 2), (res.exit_code, res.output, res.exception)
+    assert res.exception is None or isinstance(res.exception, SystemExit), res.exception
+    assert "Traceback" not in res.output
+
+
+@FUZZ
+@given(st.binary(max_size=300))
+def test_fuzz_job_and_sweep_files_of_random_bytes(tmp_path, data):
+    from circuits.jobs import JobError, JobSpec
+
+    path = tmp_path / "job.toml"
+    path.write_bytes(data)
+    try:
+        JobSpec.from_toml(path)
+        assume(False)  # a valid job (e.g. empty: all defaults, n = 100) is not run here
+    except JobError:
+        pass
+    for cmd in (["run", str(path), "--out", str(tmp_path / "o")], ["sweep", str(path)]):
+        res = runner.invoke(app, cmd)
+        _no_traceback(res)
+        assert res.exit_code == 2
+    assert not (tmp_path / "o").exists()
+
+
+@FUZZ
+@given(st.dictionaries(st.sampled_from([*SECTIONS, "kind", "extra"]),
+                       st.one_of(EXTREME, st.dictionaries(
+                           st.sampled_from([k for ks in SECTIONS.values() for k in ks] + ["zz"]),
+                           EXTREME, max_size=3)), max_size=3))
+def test_fuzz_job_mapping_is_a_spec_or_a_job_error(data):
+    from circuits.jobs import JobError, JobSpec
+
+    try:
+        spec = JobSpec.from_mapping(data)
+    except JobError as exc:
+        assert "\n" not in str(exc)
+    else:
+        assert spec.model.n >= 2
+
+
+@FUZZ
+@given(st.sampled_from(list(SECTIONS)), st.data())
+def test_fuzz_run_a_tiny_job_with_one_extreme_value(tmp_path, section, data):
+    key = data.draw(st.sampled_from(SECTIONS[section]))
+    value = data.draw(EXTREME)
+    base = {"model": {"n": 4}, "target": {"t": 0.5}, "circuit": {"layers": 2},
+            "optimize": {"maxiter": 6, "checkpoint_every": 2},
+            "output": {"plots": False, "trotter_steps": 1}}
+    base[section][key] = value
+    out = tmp_path / f"o-{section}-{key}-{abs(hash(repr(value)))}"
+    text = "".join(f"[{s}]\n" + "".join(f"{k} = {_toml_value(v)}\n" for k, v in kv.items())
+                   for s, kv in base.items())
+    job = tmp_path / "job.toml"
+    job.write_text(text)
+    res = runner.invoke(app, ["run", str(job), "--out", str(out)])
+    _no_traceback(res)
+    if res.exit_code == 2:
+        assert not out.exists(), res.output
+    else:
+        assert (out / "report.json").is_file()
+
+
+EVOLVE_VALUES = {
+    "--n": ["-3", "0", "1", "3", "4", "100001", str(10**40), "1e3", "x"],
+    "--t": ["0", "0.1", "-1", "nan", "inf", "1e308"],
+    "--dt": ["0.05", "0", "1e-300", "-0.1", "nan"],
+    "--max-bond": ["0", "1", "4", "9000", "-1"],
+    "--threads": ["0", "1", "300"],
+    "--record-every": ["0", "1", "2", str(10**20)],
+    "--cutoff": ["1e-10", "-1", "nan", "1e308"],
+    "--j": ["1", "nan", "-inf", "1e308", "0"],
+    "--initial": ["neel", "zeros", "0101", "01", "2", ""],
+}
+
+
+@FUZZ
+@given(st.lists(st.sampled_from([(f, v) for f, vs in EVOLVE_VALUES.items() for v in vs]),
+                min_size=1, max_size=4).map(dict))
+def test_fuzz_evolve_options(tmp_path, options):
+    args = ["evolve", "--no-plots", "--out", str(tmp_path / "o")]
+    options = {"--n": "4", "--t": "0.1", **options}
+    for flag, value in options.items():
+        args += [flag, value]
+    res = runner.invoke(app, args)
+    _no_traceback(res)
+    if res.exit_code == 2:
+        assert not (tmp_path / "o").exists(), res.output
+    else:
+        shutil.rmtree(tmp_path / "o")
+
+
+@FUZZ
+@given(st.binary(max_size=200), st.booleans())
+def test_fuzz_export_of_random_bytes(tmp_path, data, magic):
+    path = tmp_path / "c.qpy"
+    path.write_bytes((b"QISKIT" if magic else b"") + data)
+    res = runner.invoke(app, ["export", str(path), "--out", str(tmp_path / "e")])
+    _no_traceback(res)
+    assert res.exit_code == 2 and not (tmp_path / "e").exists()
