@@ -3,11 +3,11 @@
 Each command line runs ``--repeat`` times (default 5) as a fresh ``python -m circuits.cli``
 process; the median wall time is compared with ``python -c pass`` (the interpreter's own
 start) measured the same way in the same run.  Also records the user+system CPU seconds
-of each child, which do not depend on how busy the machine is.  The ``before`` row is the
-figure measured on the same machine before the commands imported their libraries lazily
-(issue 17: about 5 s for ``tnqc --help``).
+of each child, which depend less on how busy the machine is.  ``--before DIR`` also times
+the same commands from another checkout (e.g. ``git archive d747899 | tar -x -C DIR``, the
+commit before the lazy imports) in the same run, for the speed-up.
 
-Usage: ``python benchmarks/bench_cli_startup.py [--repeat 5] [--out FILE.json]``
+Usage: ``python benchmarks/bench_cli_startup.py [--repeat 5] [--before DIR] [--out FILE.json]``
 """
 
 from __future__ import annotations
@@ -29,13 +29,13 @@ COMMANDS = [[], ["evolve"], ["compile"], ["run"], ["export"], ["sweep"], ["culti
             ["pulse"], ["qsp", "recover"]]
 
 
-def _time(args: list[str], repeat: int) -> dict[str, float]:
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+def _time(args: list[str], repeat: int, root: Path = REPO) -> dict[str, float]:
+    env = {**os.environ, "PYTHONPATH": str(root)}
     walls, cpus = [], []
     for _ in range(repeat):
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
-        subprocess.run([sys.executable, *args], check=True, env=env, cwd=REPO,
+        subprocess.run([sys.executable, *args], check=True, env=env, cwd=root,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=120)
         walls.append(time.perf_counter() - start)
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -47,6 +47,8 @@ def _time(args: list[str], repeat: int) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--before", type=Path, default=None,
+                        help="another checkout to time the same commands from")
     parser.add_argument("--out", type=Path, default=REPO / "benchmarks/results/cli_startup.json")
     args = parser.parse_args()
     base = _time(["-c", "pass"], args.repeat)
@@ -56,9 +58,16 @@ def main() -> None:
         r.update({"command": " ".join(["tnqc", *cmd, "--help"]),
                   "over_python_s": r["median_s"] - base["median_s"],
                   "ratio_to_python": r["median_s"] / base["median_s"]})
+        extra = ""
+        if args.before is not None:
+            old = _time(["-m", "circuits.cli", *cmd, "--help"], args.repeat, args.before)
+            r["before"] = old
+            r["speedup"] = old["median_s"] / r["median_s"]
+            extra = f"; before {old['median_s']:.3f} s (cpu {old['median_cpu_s']:.3f} s)"
         rows.append(r)
         print(f"{r['command']:28s} median {r['median_s']:.3f} s (cpu {r['median_cpu_s']:.3f} s),"
-              f" python -c pass {base['median_s']:.3f} s, ratio {r['ratio_to_python']:.1f}")
+              f" python -c pass {base['median_s']:.3f} s, ratio {r['ratio_to_python']:.1f}"
+              + extra)
     try:
         load = os.getloadavg()
     except OSError:
@@ -69,8 +78,7 @@ def main() -> None:
         "repeat": args.repeat,
         "python_c_pass": base,
         "rows": rows,
-        "before": {"command": "tnqc --help", "median_s": 5.1,
-                   "note": "before lazy imports (commit d747899), same machine, one run"},
+        "before_checkout": str(args.before) if args.before else None,
         "machine": {"cpu": cpu_model(), "cores": os.cpu_count(), "loadavg": load},
         "versions": package_versions(["typer", "rich", "click"]),
     }

@@ -42,9 +42,13 @@ from .cli_common import INTERRUPTED, fail, light_module, os_error_text, rerun_co
 
 __all__ = ["app", "main"]
 
+# Plain (click-style) help: typer's rich help imports rich.markdown and markdown_it,
+# which doubles the start-up time of ``tnqc <cmd> --help``; plain help also shows the
+# choices of an option (<process|serial|dask>) and no <bool> for flags.
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
+    rich_markup_mode=None,
     help="tnqc: tensor-network time evolution and approximate quantum compiling.",
 )
 
@@ -241,11 +245,11 @@ def compile_cmd(
 @app.command("run")
 def run_cmd(
     job: Annotated[Path, typer.Argument(help="Job file (TOML), see circuits/jobs.py.")],
-    out: Annotated[Path | None, typer.Option(help="Output folder; overrides \\[output] out.")]
+    out: Annotated[Path | None, typer.Option(help="Output folder; overrides [output] out.")]
     = None,
     force: Annotated[bool, typer.Option(help="Replace the files of an earlier run.")] = False,
     resume: Annotated[bool, typer.Option(
-        help="Continue the run from its checkpoint; a larger \\[optimize] maxiter extends it.")]
+        help="Continue the run from its checkpoint; a larger [optimize] maxiter extends it.")]
     = False,
 ) -> None:
     """Run a compile job described by a TOML file."""
@@ -287,7 +291,7 @@ def sweep_cmd(
     scheduler: Annotated[str | None, typer.Option(
         help="Dask scheduler address, e.g. tcp://host:8786 (with --executor dask).")] = None,
     workers: Annotated[int | None, typer.Option(
-        help="Local worker processes; overrides \\[sweep] workers.")] = None,
+        help="Local worker processes; overrides [sweep] workers.")] = None,
     force: Annotated[bool, typer.Option(help="Replace the files of an earlier sweep.")] = False,
     resume: Annotated[bool, typer.Option(
         help="Continue an interrupted sweep: skip the finished jobs.")] = False,
@@ -368,7 +372,8 @@ def _progress():
 #        app.command("ground")(light_module("circuits.ground.cli").ground_cmd)
 #   tests/test_reliability.py checks that ``import circuits.cli`` pulls in no jax, qiskit
 #   or stim, and benchmarks/bench_cli_startup.py measures ``tnqc <cmd> --help``.
-qsp_app = typer.Typer(no_args_is_help=True, help="Quantum signal processing with error recovery.")
+qsp_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None,
+                      help="Quantum signal processing with error recovery.")
 app.add_typer(qsp_app, name="qsp")
 qsp_app.command("recover")(light_module("circuits.qsp.cli").qsp_recover_cmd)
 app.command("cultivate")(light_module("circuits.cultivation.cli").cultivate_cmd)

@@ -192,6 +192,7 @@ def test_run_help_and_sweep_help_show_placeholders_and_choices():
     assert "overrides [sweep] workers" in text("sweep")
     assert "<process|serial|dask>" in text("sweep")
     assert "<lbfgs|adam|optax-lbfgs>" in text("compile")
+    assert "<bool>" not in text("compile") + text("run") + text("sweep")
 
 
 # --------------------------------------------------------------- checks before work
