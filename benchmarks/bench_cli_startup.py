@@ -49,25 +49,11 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--before", type=Path, default=None,
                         help="another checkout to time the same commands from")
+    parser.add_argument("--before-repeat", type=int, default=None,
+                        help="runs per command of the --before checkout (default --repeat)")
     parser.add_argument("--out", type=Path, default=REPO / "benchmarks/results/cli_startup.json")
     args = parser.parse_args()
     base = _time(["-c", "pass"], args.repeat)
-    rows = []
-    for cmd in COMMANDS:
-        r = _time(["-m", "circuits.cli", *cmd, "--help"], args.repeat)
-        r.update({"command": " ".join(["tnqc", *cmd, "--help"]),
-                  "over_python_s": r["median_s"] - base["median_s"],
-                  "ratio_to_python": r["median_s"] / base["median_s"]})
-        extra = ""
-        if args.before is not None:
-            old = _time(["-m", "circuits.cli", *cmd, "--help"], args.repeat, args.before)
-            r["before"] = old
-            r["speedup"] = old["median_s"] / r["median_s"]
-            extra = f"; before {old['median_s']:.3f} s (cpu {old['median_cpu_s']:.3f} s)"
-        rows.append(r)
-        print(f"{r['command']:28s} median {r['median_s']:.3f} s (cpu {r['median_cpu_s']:.3f} s),"
-              f" python -c pass {base['median_s']:.3f} s, ratio {r['ratio_to_python']:.1f}"
-              + extra)
     try:
         load = os.getloadavg()
     except OSError:
@@ -77,12 +63,33 @@ def main() -> None:
         "command": " ".join([Path(sys.executable).name, *sys.argv]),
         "repeat": args.repeat,
         "python_c_pass": base,
-        "rows": rows,
+        "rows": [],
         "before_checkout": str(args.before) if args.before else None,
-        "machine": {"cpu": cpu_model(), "cores": os.cpu_count(), "loadavg": load},
-        "versions": package_versions(["typer", "rich", "click"]),
+        "machine": {"cpu": cpu_model(), "cores": os.cpu_count(), "loadavg_at_start": load},
+        "versions": package_versions(["typer", "rich", "click", "pydantic"]),
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
+    for cmd in COMMANDS:
+        r = _time(["-m", "circuits.cli", *cmd, "--help"], args.repeat)
+        r.update({"command": " ".join(["tnqc", *cmd, "--help"]),
+                  "over_python_s": r["median_s"] - base["median_s"],
+                  "ratio_to_python": r["median_s"] / base["median_s"]})
+        extra = ""
+        if args.before is not None:
+            old = _time(["-m", "circuits.cli", *cmd, "--help"],
+                        args.before_repeat or args.repeat, args.before)
+            r["before"] = old
+            r["speedup"] = old["median_s"] / r["median_s"]
+            extra = f"; before {old['median_s']:.3f} s (cpu {old['median_cpu_s']:.3f} s)"
+        result["rows"].append(r)
+        print(f"{r['command']:28s} median {r['median_s']:.3f} s (cpu {r['median_cpu_s']:.3f} s),"
+              f" python -c pass {base['median_s']:.3f} s, ratio {r['ratio_to_python']:.1f}"
+              + extra, flush=True)
+        args.out.write_text(json.dumps(result, indent=2) + "\n")  # after every row
+    try:
+        result["machine"]["loadavg_at_end"] = os.getloadavg()
+    except OSError:
+        pass
     args.out.write_text(json.dumps(result, indent=2) + "\n")
     print(f"-> {args.out}")
 

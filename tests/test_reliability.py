@@ -268,6 +268,11 @@ out = "{out}"
     _one_line_error(res, "--workers only applies")
     res = runner.invoke(app, ["sweep", str(sweep), "--resume"])
     _one_line_error(res, "there is no folder")
+    with monkeypatch.context() as m:  # dask not installed: refused before any file
+        m.setitem(sys.modules, "distributed", None)
+        res = runner.invoke(app, ["sweep", str(sweep), "--executor", "dask", "--scheduler",
+                                  "tcp://127.0.0.1:1"])
+        _one_line_error(res, "needs 'dask[distributed]'")
     assert not out.exists()
 
     real = sweep_mod.run_compile_job
@@ -332,6 +337,22 @@ def test_every_qasm_file_loads_in_qiskit(finished, tmp_path):
             assert abs(Statevector(loaded).inner(ref) - 1) < 1e-9  # phase included
     loaded = qiskit.qasm2.loads((run / "circuit.qasm2").read_text())
     assert abs(abs(Statevector(loaded).inner(ref)) - 1) < 1e-9  # QASM 2: up to phase
+
+
+def test_pulse_qasm_parses_with_the_reference_grammar():
+    """pulses.qasm holds OpenPulse calibrations (defcalgrammar, cal, defcal): the reference
+    parser reads them; qiskit's importers reject every OpenPulse program (not supported)."""
+    import openqasm3
+
+    from circuits.pulse import ControlGrid, SpinQubitDevice
+    from circuits.pulse.export import to_openqasm3
+
+    dev = SpinQubitDevice.silicon_line(2)
+    grid = ControlGrid(dev, 4.0, 2)
+    program = openqasm3.parse(to_openqasm3(grid.schedule(grid.random_raw(seed=0)), dev))
+    kinds = [type(s).__name__ for s in program.statements]
+    assert kinds == ["CalibrationGrammarDeclaration", "CalibrationStatement",
+                     "CalibrationDefinition", "QuantumGate"]
 
 
 def test_files_follow_the_umask(finished, tmp_path):
