@@ -112,8 +112,8 @@ def evolve_cmd(
     out: Annotated[Path, typer.Option(help="Output folder.")] = Path("runs/evolve"),
     model: Annotated[Model, typer.Option(help="Spin chain (Pauli convention).")] = Model.heisenberg,
     j: Annotated[float, typer.Option(help="Coupling J (XX+YY for xxz, ZZ for ising).")] = 1.0,
-    jz: Annotated[float | None, typer.Option(help="ZZ coupling (heisenberg, xxz; default J / 1)."
-                                             )] = None,
+    jz: Annotated[float | None, typer.Option(
+        help="ZZ coupling (heisenberg: default J; xxz: default 1).")] = None,
     hx: Annotated[float, typer.Option(help="Uniform X field (heisenberg, ising).")] = 0.0,
     hz: Annotated[float, typer.Option(help="Uniform Z field (heisenberg, xxz).")] = 0.0,
     dt: Annotated[float, typer.Option(help="Trotter step.")] = 0.05,
