@@ -5,7 +5,7 @@ Commands:
 * ``tnqc evolve``: TEBD time evolution of a spin chain; writes ``state.npz``,
   ``observables.npz`` (``<Z_i>(t)``, entropies), ``report.json`` and plots;
 * ``tnqc compile``: TEBD target + AQC compile (see :mod:`circuits.jobs`),
-  checkpoints and ``--resume``, ``--isa BACKEND``;
+  checkpoints, ``--resume`` (also to extend ``--maxiter``), ``--isa BACKEND``;
 * ``tnqc run JOB.toml``: the same from a job file;
 * ``tnqc sweep SWEEP.toml``: a grid of jobs on processes or Dask (:mod:`circuits.sweep`);
 * ``tnqc export``: OpenQASM 2/3 and ISA circuits from a ``circuit.qpy``;
@@ -17,8 +17,13 @@ Commands:
 
 Conventions: Pauli operators, ``hbar = 1``, site ``i`` = qubit ``i``,
 entropies in natural log (see the README).  Errors in the arguments print one
-line and exit with code 2; files are written atomically and an existing,
-non-empty output folder is refused unless ``--force`` is given.
+line and exit with code 2, before anything is written; files are written atomically
+and an existing, non-empty output folder is refused unless ``--force`` is given (which
+removes the files of the earlier run).  Ctrl-C exits with code 130 and says how to resume.
+
+Start-up stays light (``tnqc --help`` in well under a second): this module imports
+only typer and :mod:`circuits.cli_common` at its top; numpy, jax, qiskit, stim,
+matplotlib and the tnqc packages are imported inside the command functions.
 
 Example
 -------
@@ -32,40 +37,23 @@ Example
 
 from __future__ import annotations
 
-import time
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
-import numpy as np
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from mps import StepInfo, TEBDConfig, evolve
-from mps._validate import check_real
-from mps._versions import versions
-from mps.atomic import atomic_write, atomic_write_json
-
-from .cli_common import err_console, fail
-from .cultivation.cli import cultivate_cmd
-from .jobs import (
-    JobError,
-    JobSpec,
-    ModelSpec,
-    _save_png,
-    build_chain,
-    initial_state,
-    prepare_output_dir,
-    run_compile_job,
-)
-from .pulse.cli import pulse_cmd
-from .qsp.cli import qsp_recover_cmd
+from .cli_common import INTERRUPTED, fail, light_module, os_error_text, rerun_command
 
 __all__ = ["app", "main"]
 
+# Plain (click-style) help: typer's rich help imports rich.markdown and markdown_it,
+# which doubles the start-up time of ``tnqc <cmd> --help``; plain help also shows the
+# choices of an option (<process|serial|dask>) and no <bool> for flags.
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
+    rich_markup_mode=None,
     help="tnqc: tensor-network time evolution and approximate quantum compiling.",
 )
 
@@ -78,36 +66,45 @@ class Model(StrEnum):
     ising = "ising"
 
 
-def _plots(out: Path, times: np.ndarray, z: np.ndarray, ent: np.ndarray, title: str) -> None:
-    import matplotlib
+class Block(StrEnum):
+    """Two-qubit block types offered by ``--block``."""
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    su4 = "su4"
+    xxz = "xxz"
 
-    fig, ax = plt.subplots(figsize=(7, 4))
-    n = z.shape[1]
-    im = ax.pcolormesh(times, np.arange(n), z.T, shading="nearest", cmap="RdBu_r",
-                       vmin=-1, vmax=1)
-    fig.colorbar(im, ax=ax, label=r"$\langle Z_i \rangle$")
-    ax.set_xlabel("time t (1/J)")
-    ax.set_ylabel("site i")
-    ax.set_title(title)
-    _save_png(fig, out / "z.png")
-    plt.close(fig)
 
-    fig, ax = plt.subplots(figsize=(7, 4))
-    for k in np.unique(np.linspace(0, len(times) - 1, min(len(times), 6)).astype(int)):
-        ax.plot(np.arange(1, n), ent[k], marker=".", label=f"t = {times[k]:.3g}")
-    ax.set_xlabel("bond b (cut between sites b-1 and b)")
-    ax.set_ylabel("entanglement entropy S (nats)")
-    ax.legend()
-    ax.set_title(title)
-    _save_png(fig, out / "entropy.png")
-    plt.close(fig)
+class Optimizer(StrEnum):
+    """Optimisers offered by ``--optimizer``."""
+
+    lbfgs = "lbfgs"
+    adam = "adam"
+    optax_lbfgs = "optax-lbfgs"
+
+
+class Objective(StrEnum):
+    """Cost functions offered by ``--objective``."""
+
+    log = "log"
+    infidelity = "infidelity"
+
+
+class Executor(StrEnum):
+    """Where ``tnqc sweep`` runs its jobs (``--executor``)."""
+
+    process = "process"
+    serial = "serial"
+    dask = "dask"
+
+
+def cli_name(section: str, key: str) -> str:
+    """How ``tnqc compile`` names a job field: ``--max-bond``, ``--model``."""
+    return "--model" if (section, key) == ("model", "name") else "--" + key.replace("_", "-")
 
 
 def _version_callback(value: bool) -> None:
     if value:
+        from mps._versions import versions
+
         typer.echo(f"tnqc {versions()['tnqc']}")
         raise typer.Exit()
 
@@ -125,121 +122,48 @@ def _root(
 
 @app.command("evolve")
 def evolve_cmd(
-    n: Annotated[int, typer.Option(help="Number of qubits (>= 2).")] = 100,
+    n: Annotated[int, typer.Option(help="Number of qubits (2 .. 100000).")] = 100,
     t: Annotated[float, typer.Option(help="Final time (units of 1/J, hbar = 1).")] = 2.0,
     out: Annotated[Path, typer.Option(help="Output folder.")] = Path("runs/evolve"),
     model: Annotated[Model, typer.Option(help="Spin chain (Pauli convention).")] = Model.heisenberg,
     j: Annotated[float, typer.Option(help="Coupling J (XX+YY for xxz, ZZ for ising).")] = 1.0,
-    jz: Annotated[float | None, typer.Option(help="ZZ coupling (xxz; default 1).")] = None,
-    hx: Annotated[float, typer.Option(help="Uniform X field.")] = 0.0,
-    hz: Annotated[float, typer.Option(help="Uniform Z field.")] = 0.0,
+    jz: Annotated[float | None, typer.Option(
+        help="ZZ coupling (heisenberg: default J; xxz: default 1).")] = None,
+    hx: Annotated[float, typer.Option(help="Uniform X field (heisenberg, ising).")] = 0.0,
+    hz: Annotated[float, typer.Option(help="Uniform Z field (heisenberg, xxz).")] = 0.0,
     dt: Annotated[float, typer.Option(help="Trotter step.")] = 0.05,
     order: Annotated[int, typer.Option(help="Trotter order: 1, 2 or 4.")] = 2,
-    max_bond: Annotated[int, typer.Option(help="Bond-dimension cap.")] = 64,
+    max_bond: Annotated[int, typer.Option(help="Bond-dimension cap (1 .. 8192).")] = 64,
     cutoff: Annotated[float, typer.Option(help="Discarded weight per SVD.")] = 1e-10,
     initial: Annotated[str, typer.Option(help="neel, zeros or a bitstring (site order).")] = "neel",
-    record_every: Annotated[int, typer.Option(help="Record observables every k steps.")] = 5,
-    threads: Annotated[int | None, typer.Option(help="Worker threads (default: CPUs).")] = None,
-    force: Annotated[bool, typer.Option(help="Overwrite files in a non-empty --out.")] = False,
+    record_every: Annotated[int, typer.Option(help="Record observables every k steps (>= 1).")]
+    = 5,
+    threads: Annotated[int | None, typer.Option(help="Worker threads, 1 .. 256 (default: CPUs)."
+                                                )] = None,
+    force: Annotated[bool, typer.Option(help="Replace the files of an earlier run in --out.")]
+    = False,
     plots: Annotated[bool, typer.Option(help="Write PNG plots.")] = True,
 ) -> None:
     """Evolve a product state under a spin chain by TEBD and write the results."""
-    try:
-        chain = build_chain(ModelSpec(model.value, n, j, jz, hx, hz))
-        psi0 = initial_state(initial, n)
-        TEBDConfig(dt=dt, order=order, max_bond=max_bond, cutoff=cutoff)  # validate first
-        check_real(t, "t", minimum=0.0)
-        out = prepare_output_dir(out, force)
-        obs = {
-            "z": lambda s: s.expect_z(),
-            "entropy": lambda s: s.entanglement_entropy(),
-            "max_bond": lambda s: s.max_bond(),
-        }
-        start = time.perf_counter()
-        with Progress(
-            TextColumn("[bold]evolve[/] n={task.fields[n]}"),
-            BarColumn(),
-            TextColumn("t={task.fields[t]:.3f} chi={task.fields[chi]}"),
-            TextColumn("trunc={task.fields[err]:.1e}"),
-            TimeElapsedColumn(),
-            TimeRemainingColumn(),
-            console=err_console,
-            transient=False,
-        ) as progress:
-            task = progress.add_task("evolve", total=None, n=n, t=0.0, chi=1, err=0.0)
+    from .evolve_cmd import run_evolve
 
-            def on_step(info: StepInfo) -> None:
-                progress.update(task, total=info.nsteps, completed=info.step, t=info.t,
-                                chi=info.max_bond, err=info.truncation_error)
-
-            res = evolve(chain, psi0, t, dt, order=order, max_bond=max_bond, cutoff=cutoff,
-                         observables=obs, record_every=record_every, callback=on_step,
-                         threads=threads)
-        wall = time.perf_counter() - start
-    except (JobError, ValueError, TypeError) as exc:
-        fail(str(exc))
-
-    state = res.state
-    res.state.save(out / "state.npz", overwrite=True)
-
-    def write_obs(fh) -> None:
-        np.savez(fh, times=res.times, z=res.observables["z"],
-                 entropy=res.observables["entropy"], max_bond=res.observables["max_bond"])
-
-    atomic_write(out / "observables.npz", write_obs, overwrite=True)
-    mid = n // 2
-    report = {
-        "command": "evolve",
-        "n": n,
-        "model": chain.to_dict(),
-        "initial": initial,
-        "t": t,
-        "dt": dt,
-        "dt_used": res.dt,
-        "steps": res.steps,
-        "order": order,
-        "max_bond": max_bond,
-        "cutoff": cutoff,
-        "results": {
-            "truncation_error": res.truncation_error,
-            "max_bond_reached": state.max_bond(),
-            "z_mid": float(state.expect("Z", mid)),
-            "half_chain_entropy": float(state.entanglement_entropy(mid - 1)),
-            "z": state.expect_z().tolist(),
-        },
-        "timings": {"evolve_s": res.wall_time, "total_s": wall},
-        "files": ["state.npz", "observables.npz", "report.json"]
-        + (["z.png", "entropy.png"] if plots else []),
-        "versions": versions(),
-        "conventions": "Pauli operators, hbar=1, site i = qubit i, entropy in nats",
-    }
-    atomic_write_json(out / "report.json", report, overwrite=True)
-    if plots:
-        _plots(out, res.times, res.observables["z"], res.observables["entropy"],
-               f"{chain.name}, n={n}, dt={res.dt:.3g}, order {order}, chi<={max_bond}")
-    typer.echo(
-        f"done in {wall:.1f} s: <Z_{mid}> = {report['results']['z_mid']:+.6f}, "
-        f"S_half = {report['results']['half_chain_entropy']:.6f} nats, "
-        f"truncation error = {res.truncation_error:.2e}, max bond {state.max_bond()} -> {out}/"
-    )
+    run_evolve(dict(n=n, t=t, out=out, model=model.value, j=j, jz=jz, hx=hx, hz=hz, dt=dt,
+                    order=order, max_bond=max_bond, cutoff=cutoff, initial=initial,
+                    record_every=record_every, threads=threads, force=force, plots=plots))
 
 
-class Block(StrEnum):
-    """Two-qubit block types offered by ``--block``."""
-
-    su4 = "su4"
-    xxz = "xxz"
-
-
-def _run_job(spec: JobSpec, force: bool, resume: bool) -> None:
+def _run_job(spec, force: bool, resume: bool) -> None:
     """Run a compile job with progress bars; print a one-line summary."""
+    from .cli_common import err_console
+    from .jobs import JobError, JobInterrupted, run_compile_job
+
     try:
         with _progress() as progress:
             tgt = progress.add_task("target", total=None, n=spec.model.n, what="TEBD", info="")
             opt = progress.add_task("compile", total=spec.optimize.maxiter * spec.optimize.schedule,
                                     n=spec.model.n, what="AQC", info="")
 
-            def on_step(info: StepInfo) -> None:
+            def on_step(info) -> None:
                 progress.update(tgt, total=info.nsteps, completed=info.step,
                                 info=f"t={info.t:.3f} chi={info.max_bond}")
 
@@ -251,58 +175,83 @@ def _run_job(spec: JobSpec, force: bool, resume: bool) -> None:
                                      on_target_step=on_step, on_iteration=on_iter)
     except JobError as exc:
         fail(str(exc))
+    except OSError as exc:
+        fail(f"writing the run: {os_error_text(exc)}")
+    except JobInterrupted as exc:
+        saved = (f"checkpoint {exc.checkpoint}" if exc.checkpoint is not None else
+                 f"no checkpoint yet; {exc.out} keeps the job and any finished target")
+        err_console.print(f"interrupted {exc.where}: {saved}. Continue with:\n  "
+                          f"{rerun_command('--resume')}", highlight=False, soft_wrap=True)
+        raise typer.Exit(code=INTERRUPTED) from None
     best = max((r for r in report["trotter_baseline"]
                 if r["two_qubit_depth"] <= report["two_qubit_depth"]),
                key=lambda r: r["fidelity"], default=None)
     trot = (f"best Trotter at depth <= {report['two_qubit_depth']}: F = {best['fidelity']:.6f}"
             if best else f"no Trotter circuit as shallow as depth {report['two_qubit_depth']}")
+    ext = report.get("extended")
+    note = (f"; extended from maxiter {ext['maxiter_recorded']} to {ext['maxiter']}"
+            if ext else "")
     typer.echo(
         f"done in {report['timings']['total_s']:.1f} s: F = {report['fidelity']:.6f} "
         f"(start {report['init_fidelity']:.3e}) at CX depth {report['two_qubit_depth']}, "
-        f"{report['cx_count']} CX; {trot} -> {spec.output.out}/"
+        f"{report['cx_count']} CX; {trot}{note} -> {spec.output.out}/"
     )
 
 
 @app.command("compile")
 def compile_cmd(
-    n: Annotated[int, typer.Option(help="Number of qubits (>= 2).")] = 100,
+    n: Annotated[int, typer.Option(help="Number of qubits (2 .. 100000).")] = 100,
     t: Annotated[float, typer.Option(help="Evolution time of the target (1/J, hbar = 1).")] = 1.0,
-    layers: Annotated[int, typer.Option(help="Brickwork layers L of the circuit.")] = 4,
+    layers: Annotated[int, typer.Option(help="Brickwork layers L of the circuit (1 .. 1000).")]
+    = 4,
     out: Annotated[Path, typer.Option(help="Output folder.")] = Path("runs/compile"),
     model: Annotated[Model, typer.Option(help="Spin chain (Pauli convention).")] = Model.heisenberg,
     j: Annotated[float, typer.Option(help="Coupling J in Pauli units (0.25 = S.S).")] = 1.0,
-    jz: Annotated[float | None, typer.Option(help="ZZ coupling (xxz; default 1).")] = None,
-    hx: Annotated[float, typer.Option(help="Uniform X field.")] = 0.0,
-    hz: Annotated[float, typer.Option(help="Uniform Z field.")] = 0.0,
+    jz: Annotated[float | None, typer.Option(help="ZZ coupling (heisenberg, xxz).")] = None,
+    hx: Annotated[float, typer.Option(help="Uniform X field (heisenberg, ising).")] = 0.0,
+    hz: Annotated[float, typer.Option(help="Uniform Z field (heisenberg, xxz).")] = 0.0,
     initial: Annotated[str, typer.Option(help="neel, zeros or a bitstring (site order).")] = "neel",
     block: Annotated[Block, typer.Option(help="Two-qubit block type.")] = Block.su4,
     dt: Annotated[float, typer.Option(help="TEBD step of the target.")] = 0.025,
-    max_bond: Annotated[int, typer.Option(help="Bond-dimension cap of the target.")] = 128,
+    max_bond: Annotated[int, typer.Option(help="Bond-dimension cap of the target (1 .. 8192).")]
+    = 128,
     cutoff: Annotated[float, typer.Option(help="Discarded weight per SVD (target).")] = 1e-12,
-    maxiter: Annotated[int, typer.Option(help="Optimiser iterations (per stage).")] = 300,
-    optimizer: Annotated[str, typer.Option(help="lbfgs, adam or optax-lbfgs.")] = "lbfgs",
-    objective: Annotated[str, typer.Option(help="log (default) or infidelity.")] = "log",
-    schedule: Annotated[int, typer.Option(help="Time stages of the compile.")] = 1,
+    maxiter: Annotated[int, typer.Option(
+        help="Optimiser iterations per stage; a larger value with --resume extends a run.")]
+    = 300,
+    optimizer: Annotated[Optimizer, typer.Option(help="Optimiser.")] = Optimizer.lbfgs,
+    objective: Annotated[Objective, typer.Option(help="Cost: -log(F)/n or 1 - F.")]
+    = Objective.log,
+    schedule: Annotated[int, typer.Option(help="Time stages of the compile (1 .. 1000).")] = 1,
     checkpoint_every: Annotated[int, typer.Option(help="Checkpoint every k iterations.")] = 10,
-    trotter_steps: Annotated[int, typer.Option(help="Trotter baselines: 1..k steps.")] = 6,
+    trotter_steps: Annotated[int, typer.Option(help="Trotter baselines: 1..k steps (<= 1000).")]
+    = 6,
     isa: Annotated[str | None, typer.Option(help="Also transpile for this IBM backend.")] = None,
     seed: Annotated[int, typer.Option(help="Seed (recorded; used by random inits).")] = 0,
-    force: Annotated[bool, typer.Option(help="Overwrite files in a non-empty --out.")] = False,
-    resume: Annotated[bool, typer.Option(help="Continue a killed job in --out.")] = False,
+    force: Annotated[bool, typer.Option(help="Replace the files of an earlier run in --out.")]
+    = False,
+    resume: Annotated[bool, typer.Option(
+        help="Continue the run in --out from its checkpoint (or extend it).")] = False,
     plots: Annotated[bool, typer.Option(help="Write PNG plots.")] = True,
 ) -> None:
     """Compile the time-evolved state of a spin chain into a brickwork circuit (AQC)."""
+    from .jobs import JobError, JobSpec
+
+    if force and resume:
+        fail("--force and --resume exclude each other: --force discards the run --resume "
+             "continues")
     data = {
         "model": {"name": model.value, "n": n, "j": j, "jz": jz, "hx": hx, "hz": hz},
         "target": {"t": t, "dt": dt, "order": 4, "max_bond": max_bond, "cutoff": cutoff,
                    "initial": initial},
         "circuit": {"layers": layers, "block": block.value},
-        "optimize": {"optimizer": optimizer, "objective": objective, "maxiter": maxiter,
-                     "schedule": schedule, "seed": seed, "checkpoint_every": checkpoint_every},
+        "optimize": {"optimizer": optimizer.value, "objective": objective.value,
+                     "maxiter": maxiter, "schedule": schedule, "seed": seed,
+                     "checkpoint_every": checkpoint_every},
         "output": {"out": str(out), "plots": plots, "trotter_steps": trotter_steps, "isa": isa},
     }
     try:
-        spec = JobSpec.from_mapping(data, source="arguments")
+        spec = JobSpec.from_mapping(data, source=None, names=cli_name)
     except JobError as exc:
         fail(str(exc))
     _run_job(spec, force, resume)
@@ -311,11 +260,19 @@ def compile_cmd(
 @app.command("run")
 def run_cmd(
     job: Annotated[Path, typer.Argument(help="Job file (TOML), see circuits/jobs.py.")],
-    out: Annotated[Path | None, typer.Option(help="Override [output] out.")] = None,
-    force: Annotated[bool, typer.Option(help="Overwrite files in a non-empty output.")] = False,
-    resume: Annotated[bool, typer.Option(help="Continue a killed job.")] = False,
+    out: Annotated[Path | None, typer.Option(help="Output folder; overrides [output] out.")]
+    = None,
+    force: Annotated[bool, typer.Option(help="Replace the files of an earlier run.")] = False,
+    resume: Annotated[bool, typer.Option(
+        help="Continue the run from its checkpoint; a larger [optimize] maxiter extends it.")]
+    = False,
 ) -> None:
     """Run a compile job described by a TOML file."""
+    from .jobs import JobError, JobSpec
+
+    if force and resume:
+        fail("--force and --resume exclude each other: --force discards the run --resume "
+             "continues")
     try:
         spec = JobSpec.from_toml(job)
         if out is not None:
@@ -332,70 +289,48 @@ def export_cmd(
     qasm2: Annotated[bool, typer.Option(help="Write circuit.qasm2 (OpenQASM 2).")] = True,
     qasm3: Annotated[bool, typer.Option(help="Write circuit.qasm3 (OpenQASM 3).")] = True,
     isa: Annotated[str | None, typer.Option(help="Transpile for this IBM backend.")] = None,
-    seed: Annotated[int, typer.Option(help="Transpiler seed.")] = 0,
+    seed: Annotated[int | None, typer.Option(help="Transpiler seed (with --isa; default 0).")]
+    = None,
     force: Annotated[bool, typer.Option(help="Overwrite existing files.")] = False,
 ) -> None:
     """Export a compiled circuit to OpenQASM 2/3 and, optionally, an ISA circuit for hardware."""
-    from qiskit import qpy
+    from .export_cmd import run_export
 
-    from .export import resolve_backend, to_isa, to_qasm2, to_qasm3
-
-    try:
-        path = source / "circuit.qpy" if source.is_dir() else source
-        if not path.is_file():
-            raise JobError(f"no circuit file at {path}")
-        try:
-            with open(path, "rb") as fh:
-                circuit = qpy.load(fh)[0]
-        except Exception as exc:  # qpy raises several types for foreign files
-            raise JobError(f"{path} is not a readable QPY file: {exc}") from exc
-        folder = out if out is not None else path.parent
-        backend = resolve_backend(isa) if isa is not None else None
-        targets = [name for name, on in (("circuit.qasm2", qasm2), ("circuit.qasm3", qasm3),
-                                         ("circuit_isa.qpy", isa is not None),
-                                         ("isa.json", isa is not None)) if on]
-        clash = [t for t in targets if (folder / t).exists()]
-        if clash and not force:
-            raise JobError(f"{folder}: {', '.join(clash)} exist; pass --force to overwrite")
-        folder.mkdir(parents=True, exist_ok=True)
-        if qasm2:
-            atomic_write(folder / "circuit.qasm2",
-                         lambda fh: fh.write(to_qasm2(circuit).encode()), overwrite=True)
-        if qasm3:
-            atomic_write(folder / "circuit.qasm3",
-                         lambda fh: fh.write(to_qasm3(circuit).encode()), overwrite=True)
-        if backend is not None:
-            res = to_isa(circuit, backend, seed=seed)
-            atomic_write(folder / "circuit_isa.qpy", lambda fh: qpy.dump(res.circuit, fh),
-                         overwrite=True)
-            atomic_write_json(folder / "isa.json", {
-                "backend": res.backend_name, "layout": list(res.layout),
-                "two_qubit_depth": res.two_qubit_depth, "gate_counts": dict(res.gate_counts),
-            }, overwrite=True)
-    except (JobError, ValueError, TypeError, OSError) as exc:
-        fail(str(exc))
-    typer.echo(f"wrote {', '.join(targets)} -> {folder}/")
+    run_export(source, out, qasm2, qasm3, isa, seed, force)
 
 
 @app.command("sweep")
 def sweep_cmd(
     sweep: Annotated[Path, typer.Argument(help="Sweep file (TOML), see circuits/sweep.py.")],
-    executor: Annotated[str, typer.Option(help="process, serial or dask.")] = "process",
-    scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address.")] = None,
-    workers: Annotated[int | None, typer.Option(help="Override [sweep] workers.")] = None,
-    force: Annotated[bool, typer.Option(help="Overwrite files in a non-empty output.")] = False,
+    executor: Annotated[Executor, typer.Option(help="Where the jobs run.")] = Executor.process,
+    scheduler: Annotated[str | None, typer.Option(
+        help="Dask scheduler address, e.g. tcp://host:8786 (with --executor dask).")] = None,
+    workers: Annotated[int | None, typer.Option(
+        help="Local worker processes; overrides [sweep] workers.")] = None,
+    force: Annotated[bool, typer.Option(help="Replace the files of an earlier sweep.")] = False,
+    resume: Annotated[bool, typer.Option(
+        help="Continue an interrupted sweep: skip the finished jobs.")] = False,
 ) -> None:
     """Run a grid of compile jobs (local processes or a Dask cluster) and gather a table."""
-    from .sweep import EXECUTORS, SweepSpec, run_sweep
+    from .cli_common import err_console
+    from .jobs import JobError
+    from .sweep import SweepInterrupted, SweepSpec, run_sweep
 
+    if force and resume:
+        fail("--force and --resume exclude each other: --force discards the sweep --resume "
+             "continues")
+    if executor is Executor.dask and not scheduler:
+        fail("--executor dask needs --scheduler ADDRESS (e.g. tcp://host:8786)")
+    if scheduler and executor is not Executor.dask:
+        fail(f"--scheduler only applies to --executor dask, not {executor.value}")
     try:
         spec = SweepSpec.from_toml(sweep)
         if workers is not None:
-            if workers < 1:
-                raise JobError(f"--workers must be >= 1, got {workers}")
+            if executor is not Executor.process:
+                fail(f"--workers only applies to --executor process, not {executor.value}")
+            if not 1 <= workers <= 1024:
+                raise JobError(f"--workers must be in 1..1024, got {workers}")
             spec = SweepSpec(spec.base, spec.grid, spec.out, workers)
-        if executor not in EXECUTORS:
-            raise JobError(f"--executor must be one of {', '.join(EXECUTORS)}, got {executor!r}")
         total = len(list(spec.jobs()))
         with _progress() as progress:
             task = progress.add_task("sweep", total=total, n="-", what="sweep", info="")
@@ -405,23 +340,31 @@ def sweep_cmd(
                                 info=f"job {row['job']}: n={row['n']} L={row['layers']} "
                                      f"F={row['fidelity']:.4f}")
 
-            rows = run_sweep(spec, executor=executor, scheduler=scheduler, force=force,
-                             on_result=on_result)
+            rows = run_sweep(spec, executor=executor.value, scheduler=scheduler, force=force,
+                             resume=resume, on_result=on_result)
     except JobError as exc:
         fail(str(exc))
+    except OSError as exc:
+        fail(f"writing the sweep: {os_error_text(exc)}")
+    except SweepInterrupted as exc:
+        err_console.print(f"interrupted: {exc.done} of {exc.total} jobs done, gathered in "
+                          f"{exc.out}/results.csv. Continue with:\n  "
+                          f"{rerun_command('--resume')}", highlight=False, soft_wrap=True)
+        raise typer.Exit(code=INTERRUPTED) from None
     typer.echo(f"{len(rows)} jobs done -> {spec.out}/results.csv, results.json, results.png")
 
 
-qsp_app = typer.Typer(no_args_is_help=True, help="Quantum signal processing with error recovery.")
-app.add_typer(qsp_app, name="qsp")
-qsp_app.command("recover")(qsp_recover_cmd)
+def _progress():
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
+    from .cli_common import err_console
 
-app.command("cultivate")(cultivate_cmd)
-app.command("pulse")(pulse_cmd)
-
-
-def _progress() -> Progress:
     return Progress(
         TextColumn("[bold]{task.fields[what]}[/] n={task.fields[n]}"),
         BarColumn(),
@@ -433,6 +376,23 @@ def _progress() -> Progress:
     )
 
 
+# ---------------------------------------------------------------- more sub-commands
+# How to register a command (keep tnqc start-up light, well under a second):
+#   1. put it in its own module, e.g. circuits/ground/cli.py, defining ``ground_cmd``;
+#   2. at the top of that module import only typer, rich, the standard library and
+#      circuits.cli_common; import numpy, jax, qiskit, stim, quimb, matplotlib and the
+#      package's own heavy modules *inside the function body*;
+#   3. register it here with one line (``light_module`` loads the module without running
+#      its package's __init__, which may import jax or stim):
+#        app.command("ground")(light_module("circuits.ground.cli").ground_cmd)
+#   tests/test_reliability.py checks that ``import circuits.cli`` pulls in no jax, qiskit
+#   or stim, and benchmarks/bench_cli_startup.py measures ``tnqc <cmd> --help``.
+qsp_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None,
+                      help="Quantum signal processing with error recovery.")
+app.add_typer(qsp_app, name="qsp")
+qsp_app.command("recover")(light_module("circuits.qsp.cli").qsp_recover_cmd)
+app.command("cultivate")(light_module("circuits.cultivation.cli").cultivate_cmd)
+app.command("pulse")(light_module("circuits.pulse.cli").pulse_cmd)
 
 
 def main() -> None:

@@ -67,6 +67,7 @@ __all__ = [
     "QASM2_GATES",
     "QASM3_STDGATES",
     "IsaResult",
+    "check_isa_fits",
     "fake_backend_names",
     "find_line",
     "get_backend",
@@ -609,6 +610,30 @@ def resolve_backend(backend: BackendV2 | str) -> BackendV2:
             "backend must be a qiskit BackendV2 or a fake backend name such as "
             f"'fake_sherbrooke', got {type(backend).__name__}"
         )
+    return backend
+
+
+def check_isa_fits(backend: BackendV2 | str, n: int) -> BackendV2:
+    """The backend, if an ``n``-qubit chain fits on it (enough qubits, a line of ``n``).
+
+    Called before a compile or export starts, so that an oversized job fails at once.
+
+    Raises
+    ------
+    ValueError
+        For an unknown backend, or one with too few qubits or no line of ``n`` qubits.
+    """
+    backend = resolve_backend(backend)
+    num_physical = backend.target.num_qubits or backend.num_qubits
+    if n > num_physical:
+        raise ValueError(f"--isa {backend.name} has {num_physical} qubits, the circuit {n}")
+    coupling = backend.coupling_map
+    if coupling is not None and coupling.size() > 0 and coupling.get_edges():
+        try:
+            find_line(coupling, n)
+        except ValueError as exc:
+            raise ValueError(f"--isa {backend.name}: no line of {n} qubits on its coupling "
+                             f"map ({exc})") from exc
     return backend
 
 

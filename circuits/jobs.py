@@ -41,8 +41,10 @@ for syntax errors) as :class:`JobError`.
 :func:`run_compile_job` writes ``job.json`` and ``target.npz`` first, then a
 ``checkpoint.npz`` every ``checkpoint_every`` iterations (atomically), and at
 the end ``params.npz``, ``circuit.qpy``, ``circuit.qasm`` (OpenQASM 3),
-``report.json`` and the plots; ``resume=True`` continues a killed job from its
-last checkpoint with the same target.
+``report.json`` and the plots (runner in :mod:`circuits.compile_job`);
+``resume=True`` continues a killed or interrupted job from its last checkpoint with the
+same target, and a larger ``maxiter`` extends a finished one.  Every size-like value has
+an upper bound and a memory estimate (:mod:`circuits.limits`), checked before any work.
 
 Example
 -------
@@ -58,40 +60,56 @@ circuits.jobs.JobError: job: unknown key
 from __future__ import annotations
 
 import dataclasses
-import io
-import json
-import time
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-from mps import MPS, SpinChain, TEBDConfig, evolve, heisenberg, ising, xxz
+from mps import MPS, SpinChain, TEBDConfig, heisenberg, ising, xxz
 from mps._validate import check_real
-from mps._versions import versions
-from mps.atomic import atomic_write, atomic_write_json
+
+from . import limits
+from .compile_report import trotter_baseline
+from .rundir import JobError, JobInterrupted, prepare_output_dir
 
 __all__ = [
+    "COMPILE_FILES",
     "CircuitSpec",
     "JobError",
+    "JobInterrupted",
     "JobSpec",
     "ModelSpec",
     "OptimizeSpec",
     "OutputSpec",
     "TargetSpec",
     "build_chain",
+    "check_evolution",
+    "check_model",
     "initial_state",
     "prepare_output_dir",
+    "read_toml",
     "run_compile_job",
+    "toml_name",
     "trotter_baseline",
 ]
 
+COMPILE_FILES = ("job.json", "target.npz", "checkpoint.npz", "params.npz", "circuit.qpy",
+                 "circuit.qasm", "circuit_isa.qpy", "report.json", "fidelity.png", "z.png",
+                 "depth.png", "circuit.qasm2", "circuit.qasm3", "isa.json")
+"""What a compile (and ``tnqc export`` into its folder) writes; ``--force`` removes these."""
 
-class JobError(Exception):
-    """A user error in a job (bad value, bad file, refused output folder): one line, exit 2."""
+RESUME_FREE = ("output.out", "output.plots", "output.trotter_steps", "output.isa",
+               "optimize.checkpoint_every")
+"""Fields that do not change the optimised circuit: a resume may change them freely."""
+
+RESUME_EXTENDABLE = ("optimize.maxiter",)
+"""Budgets a resume may raise: the run continues from its checkpoint to the new budget."""
+
+
+def toml_name(section: str, key: str) -> str:
+    """How a job file names a field: ``[model] n``."""
+    return f"[{section}] {key}"
 
 
 @dataclass(frozen=True)
@@ -180,54 +198,73 @@ class JobSpec:
 
     @classmethod
     def from_toml(cls, path: str | Path) -> JobSpec:
+        """Read and validate a job file; any unreadable bytes are a one-line :class:`JobError`."""
         path = Path(path)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise JobError(f"{path}: cannot read the job file ({exc.strerror or exc})") from exc
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise JobError(f"{path}: malformed TOML: {exc}") from exc
-        return cls.from_mapping(data, source=str(path))
+        return cls.from_mapping(read_toml(path, "job file"), source=str(path))
 
     @classmethod
-    def from_mapping(cls, data: Mapping[str, Any], source: str = "job") -> JobSpec:
-        """Validate a nested mapping (keys and types) into a spec."""
+    def from_mapping(cls, data: Mapping[str, Any], source: str | None = "job",
+                     names: Callable[[str, str], str] = toml_name) -> JobSpec:
+        """Validate a nested mapping (keys, types and values) into a spec.
+
+        ``source`` prefixes the messages (None: no prefix); ``names(section, key)`` is how
+        the user wrote a field (``[model] n`` in a file, ``--n`` on the command line).
+        """
+        pre = f"{source}: " if source else ""
         if not isinstance(data, Mapping):
-            raise JobError(f"{source}: a job must be a table of sections")
+            raise JobError(f"{pre}a job must be a table of sections")
         unknown = set(data) - {"kind", *_SECTIONS}
         if unknown:
-            raise JobError(f"{source}: unknown key(s) {sorted(unknown)}; allowed: kind, "
+            raise JobError(f"{pre}unknown key(s) {sorted(map(str, unknown))}; allowed: kind, "
                            + ", ".join(f"[{s}]" for s in _SECTIONS))
         kind = data.get("kind", "compile")
         if kind != "compile":
-            raise JobError(f"{source}: kind must be 'compile', got {kind!r}")
+            raise JobError(f"{pre}kind must be 'compile', got {kind!r}")
         sections = {}
         for name, klass in _SECTIONS.items():
             values = data.get(name, {})
             if not isinstance(values, Mapping):
-                raise JobError(f"{source}: [{name}] must be a table, got {type(values).__name__}")
-            sections[name] = _build_section(klass, name, values, source)
+                raise JobError(f"{pre}[{name}] must be a table, got {type(values).__name__}")
+            sections[name] = _build_section(klass, name, values, pre, names)
         spec = cls(kind=kind, **sections)
-        _validate_values(spec, source)
+        _validate_values(spec, pre, names)
         return spec
 
 
-def _build_section(klass, name: str, values: Mapping[str, Any], source: str):
+def read_toml(path: Path, what: str) -> dict[str, Any]:
+    """Parse a TOML file; unreadable, non-UTF-8 or malformed content is a :class:`JobError`."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise JobError(f"{path}: cannot read the {what} ({exc.strerror or exc})") from exc
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise JobError(f"{path}: the {what} is not UTF-8 text (byte {exc.start}); "
+                       "expected a TOML file") from exc
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise JobError(f"{path}: malformed TOML: {exc}") from exc
+    except (RecursionError, MemoryError, ValueError) as exc:  # pathological nesting
+        raise JobError(f"{path}: the {what} cannot be parsed as TOML "
+                       f"({type(exc).__name__})") from exc
+
+
+def _build_section(klass, name: str, values: Mapping[str, Any], pre: str, names):
     fields = {f.name: f for f in dataclasses.fields(klass)}
     unknown = set(values) - set(fields)
     if unknown:
-        raise JobError(f"{source}: unknown key(s) {sorted(unknown)} in [{name}]; "
+        raise JobError(f"{pre}unknown key(s) {sorted(map(str, unknown))} in [{name}]; "
                        f"allowed: {', '.join(fields)}")
     out = {}
     for key, value in values.items():
         expected = fields[key].type
-        out[key] = _coerce(value, expected, f"[{name}] {key}", source)
+        out[key] = _coerce(value, expected, names(name, key), pre)
     return klass(**out)
 
 
-def _coerce(value: Any, expected: str, where: str, source: str) -> Any:
+def _coerce(value: Any, expected: str, where: str, pre: str) -> Any:
     """Check a TOML value against the annotation string of a spec field."""
     optional = "None" in expected
     if value is None and optional:
@@ -242,42 +279,106 @@ def _coerce(value: Any, expected: str, where: str, source: str) -> Any:
     if not ok:
         kind = {"int": "an integer", "float": "a number", "str": "a string",
                 "bool": "true or false"}[base]
-        raise JobError(f"{source}: {where} must be {kind}, got {type(value).__name__} {value!r}")
-    return float(value) if base == "float" else value
+        shown = repr(value)
+        shown = shown if len(shown) <= 60 else shown[:57] + "..."
+        raise JobError(f"{pre}{where} must be {kind}, got {type(value).__name__} {shown}")
+    if base == "float":
+        try:
+            return float(value)
+        except OverflowError as exc:
+            raise JobError(f"{pre}{where} is too large for a float, got {value}") from exc
+    return value
 
 
-def _validate_values(spec: JobSpec, source: str) -> None:
+_FIELD_OF = {  # the library's argument name -> the job field it comes from
+    "n": ("model", "n"), "jx": ("model", "j"), "jy": ("model", "j"), "jxy": ("model", "j"),
+    "j": ("model", "j"), "jz": ("model", "jz"), "hx": ("model", "hx"), "hz": ("model", "hz"),
+    "t": ("target", "t"), "dt": ("target", "dt"), "order": ("target", "order"),
+    "max_bond": ("target", "max_bond"), "cutoff": ("target", "cutoff"),
+    "initial": ("target", "initial"), "psi0": ("target", "initial"),
+    "layers": ("circuit", "layers"), "block": ("circuit", "block"),
+    "maxiter": ("optimize", "maxiter"), "target_fidelity": ("optimize", "target_fidelity"),
+    "optimizer": ("optimize", "optimizer"), "objective": ("optimize", "objective"),
+}
+
+
+def user_message(message: str, names: Callable[[str, str], str]) -> str:
+    """Replace a leading library argument name (``jx must be ...``) by the user's name."""
+    head, sep, rest = message.partition(" ")
+    field_ = _FIELD_OF.get(head)
+    if field_ is None or not sep:
+        return message
+    return f"{names(*field_)} {rest}"
+
+
+def check_model(m: ModelSpec, names: Callable[[str, str], str] = toml_name) -> SpinChain:
+    """The chain of ``m``, or ``ValueError`` naming the user's field; options without
+    effect on the model (``hx`` of xxz, ``jz``/``hz`` of ising) are refused."""
+    limits.check_size(m.n, names("model", "n"), limits.MAX_QUBITS, minimum=2)
+    for key in ("j", "jz", "hx", "hz"):
+        if getattr(m, key) is not None:
+            check_real(getattr(m, key), names("model", key))
+    unused = {"xxz": ("hx",), "ising": ("jz", "hz")}.get(m.name, ())
+    for key in unused:
+        if getattr(m, key):
+            raise ValueError(f"{names('model', key)} has no effect on the {m.name} model; "
+                             "leave it out")
+    return build_chain(m)
+
+
+def check_evolution(tg: TargetSpec, n: int, names: Callable[[str, str], str] = toml_name,
+                    records: int = 1) -> MPS:
+    """Check a TEBD evolution (time, step, bond, steps, memory); return the start state."""
+    check_real(tg.t, names("target", "t"), minimum=0.0)
+    check_real(tg.dt, names("target", "dt"), minimum=0.0, strict=True)
+    limits.check_size(tg.max_bond, names("target", "max_bond"), limits.MAX_BOND)
+    TEBDConfig(dt=tg.dt, order=tg.order, max_bond=tg.max_bond, cutoff=tg.cutoff)
+    steps = limits.steps(tg.t, tg.dt)
+    if steps > limits.MAX_STEPS:
+        raise ValueError(f"{names('target', 't')} / {names('target', 'dt')} gives {steps} "
+                         f"TEBD steps, more than {limits.MAX_STEPS}")
+    limits.check_memory(limits.evolve_memory(n, tg.max_bond, min(steps, records)),
+                        f"an evolution with n={n}, max_bond={tg.max_bond}")
+    try:
+        return initial_state(tg.initial, n)
+    except ValueError as exc:
+        raise ValueError(user_message(str(exc), names)) from exc
+
+
+def _validate_values(spec: JobSpec, pre: str, names) -> None:
     """Value checks with the library's own validators, re-raised as JobError."""
     import aqc
     from aqc.objective import OBJECTIVES
     from aqc.optimize import OPTIMIZERS
 
+    m, tg, c, opt, o = spec.model, spec.target, spec.circuit, spec.optimize, spec.output
     try:
-        build_chain(spec.model)
-        initial_state(spec.target.initial, spec.model.n)
-        check_real(spec.target.t, "t", minimum=0.0)
-        TEBDConfig(dt=spec.target.dt, order=spec.target.order, max_bond=spec.target.max_bond,
-                   cutoff=spec.target.cutoff)
-        aqc.BrickworkAnsatz(spec.model.n, spec.circuit.layers, spec.circuit.block)
-        aqc.StopRule(maxiter=spec.optimize.maxiter, target_fidelity=spec.optimize.target_fidelity)
-        opt = spec.optimize
+        check_model(m, names)
+        check_evolution(tg, m.n, names)
+        limits.check_size(c.layers, names("circuit", "layers"), limits.MAX_LAYERS)
+        aqc.BrickworkAnsatz(m.n, c.layers, c.block)
+        limits.check_size(opt.maxiter, names("optimize", "maxiter"), limits.MAX_MAXITER)
+        aqc.StopRule(maxiter=opt.maxiter, target_fidelity=opt.target_fidelity)
         if opt.optimizer not in OPTIMIZERS:
-            raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {opt.optimizer!r}")
+            raise ValueError(f"{names('optimize', 'optimizer')} must be one of "
+                             f"{', '.join(OPTIMIZERS)}, got {opt.optimizer!r}")
         if opt.objective not in OBJECTIVES:
-            raise ValueError(f"objective must be one of {OBJECTIVES}, got {opt.objective!r}")
-        for key in ("schedule", "checkpoint_every"):
-            if getattr(spec.optimize, key) < 1:
-                raise ValueError(f"{key} must be >= 1, got {getattr(spec.optimize, key)}")
-        if spec.optimize.seed < 0:
-            raise ValueError(f"seed must be >= 0, got {spec.optimize.seed}")
-        if spec.output.trotter_steps < 0:
-            raise ValueError(f"trotter_steps must be >= 0, got {spec.output.trotter_steps}")
-        if spec.output.isa is not None:
-            from .export import resolve_backend
+            raise ValueError(f"{names('optimize', 'objective')} must be one of "
+                             f"{', '.join(OBJECTIVES)}, got {opt.objective!r}")
+        limits.check_size(opt.schedule, names("optimize", "schedule"), limits.MAX_SCHEDULE)
+        limits.check_size(opt.checkpoint_every, names("optimize", "checkpoint_every"),
+                          limits.MAX_MAXITER)
+        limits.check_size(opt.seed, names("optimize", "seed"), 2**63 - 1, minimum=0)
+        limits.check_size(o.trotter_steps, names("output", "trotter_steps"),
+                          limits.MAX_TROTTER_STEPS, minimum=0)
+        limits.check_memory(limits.compile_memory(m.n, tg.max_bond, c.layers),
+                            f"a compile with n={m.n}, max_bond={tg.max_bond}, layers={c.layers}")
+        if o.isa is not None:
+            from .export import check_isa_fits
 
-            resolve_backend(spec.output.isa)
-    except (ValueError, TypeError) as exc:
-        raise JobError(f"{source}: {exc}") from exc
+            check_isa_fits(o.isa, m.n)
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise JobError(pre + user_message(str(exc), names)) from exc
 
 
 # --------------------------------------------------------------------- helpers
@@ -308,214 +409,9 @@ def initial_state(spec: str, n: int) -> MPS:
         raise ValueError(f"initial must be 'neel', 'zeros' or a bitstring: {exc}") from exc
 
 
-def prepare_output_dir(out: Path, force: bool, resume: bool = False) -> Path:
-    """Create ``out``; refuse an existing non-empty folder unless ``force`` or ``resume``."""
-    if out.exists() and not out.is_dir():
-        raise JobError(f"output folder {out} exists and is not a folder")
-    if resume:
-        if not (out / "checkpoint.npz").is_file() or not (out / "job.json").is_file():
-            raise JobError(f"cannot resume: {out} has no checkpoint.npz and job.json")
-        return out
-    if out.is_dir() and any(out.iterdir()) and not force:
-        raise JobError(f"output folder {out} is not empty; pass --force to overwrite its files")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        probe = out / ".tnqc-write-test"
-        probe.write_bytes(b"")
-        probe.unlink()
-    except OSError as exc:
-        raise JobError(f"cannot write to output folder {out}: {exc.strerror or exc}") from exc
-    return out
-
-
-def trotter_baseline(chain: SpinChain, psi0: MPS, target: MPS, t: float, steps: int) -> list:
-    """Fidelity and two-qubit depth of 2nd-order Trotter circuits with 1..steps steps."""
-    from .trotter import trotter_depth
-
-    rows = []
-    for k in range(1, steps + 1):
-        st = evolve(chain, psi0, t, t / k, order=2, max_bond=256, cutoff=1e-12).state
-        cost = trotter_depth(chain.n, k, order=2)
-        rows.append({"steps": k, "two_qubit_depth": cost.two_qubit_depth,
-                     "cx_count": cost.cx_count, "fidelity": abs(target.overlap(st)) ** 2})
-    return rows
-
-
-def _save_png(fig, path: Path) -> None:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=120, bbox_inches="tight")
-    atomic_write(path, lambda fh: fh.write(buf.getvalue()), overwrite=True)
-
-
-def _plots(out: Path, res, target: MPS, circuit_state: MPS, baseline: list, title: str) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(6, 4))
-    ax.plot(np.arange(len(res.history)), res.history, marker=".")
-    ax.set_xlabel("iteration")
-    ax.set_ylabel("fidelity |<target|V|0>|^2")
-    ax.set_yscale("log" if res.history.min() < 1e-2 else "linear")
-    ax.set_title(title)
-    _save_png(fig, out / "fidelity.png")
-    plt.close(fig)
-
-    fig, ax = plt.subplots(figsize=(7, 4))
-    sites = np.arange(target.n)
-    ax.plot(sites, target.expect_z(), "o-", label="target (MPS)", ms=3)
-    ax.plot(sites, circuit_state.expect_z(), "x--", label="AQC circuit", ms=4)
-    ax.set_xlabel("site i")
-    ax.set_ylabel(r"$\langle Z_i \rangle$")
-    ax.legend()
-    ax.set_title(title)
-    _save_png(fig, out / "z.png")
-    plt.close(fig)
-
-    fig, ax = plt.subplots(figsize=(6, 4))
-    if baseline:
-        ax.plot([r["two_qubit_depth"] for r in baseline], [r["fidelity"] for r in baseline],
-                "s-", label="Trotter (2nd order)")
-    ax.plot([res.two_qubit_depth], [res.fidelity], "o", ms=9, label=f"AQC L={res.ansatz.layers}")
-    ax.set_xlabel("two-qubit (CX) depth")
-    ax.set_ylabel("fidelity with target")
-    ax.legend()
-    ax.set_title(title)
-    _save_png(fig, out / "depth.png")
-    plt.close(fig)
-
-
 # ------------------------------------------------------------------------ runner
-def run_compile_job(
-    spec: JobSpec,
-    *,
-    force: bool = False,
-    resume: bool = False,
-    on_target_step: Callable[[Any], None] | None = None,
-    on_iteration: Callable[[Any], None] | None = None,
-) -> dict[str, Any]:
-    """Run a compile job end to end and return its report (also written to ``report.json``).
+def run_compile_job(spec: JobSpec, **kwargs: Any) -> dict[str, Any]:
+    """:func:`circuits.compile_job.run_compile_job` (imported on call: it imports this module)."""
+    from .compile_job import run_compile_job as run
 
-    Raises
-    ------
-    JobError
-        For refused output folders or a resume that does not match the job.
-    """
-    import aqc
-
-    out = prepare_output_dir(Path(spec.output.out), force, resume)
-    job = spec.to_dict()
-    start = time.perf_counter()
-    chain = build_chain(spec.model)
-    psi0 = initial_state(spec.target.initial, spec.model.n)
-    ts = spec.target
-    checkpoint = None
-    if resume:
-        saved = json.loads((out / "job.json").read_text())
-        if saved != job:
-            raise JobError(f"cannot resume: the job differs from {out / 'job.json'}")
-        target = MPS.load(out / "target.npz")
-        with np.load(out / "checkpoint.npz") as data:
-            keys = list(zip(data["point_stage"].tolist(), data["point_iteration"].tolist(),
-                            strict=True))
-            points = dict(zip(keys, data["point_fidelity"].tolist(), strict=True))
-            checkpoint = {"stage": int(data["stage"]), "params": data["params"].copy(),
-                          "iteration": int(data["iteration"]),
-                          "history": [points[k] for k in sorted(points)]}
-        t_target = 0.0
-        truncation = float(target.metadata.get("truncation_error", 0.0))
-    else:
-        atomic_write_json(out / "job.json", job, overwrite=True)
-        tres = evolve(chain, psi0, ts.t, ts.dt, order=ts.order, max_bond=ts.max_bond,
-                      cutoff=ts.cutoff, callback=on_target_step)
-        target = tres.state
-        target.save(out / "target.npz", overwrite=True)
-        t_target = tres.wall_time
-        truncation = tres.truncation_error
-
-    every = spec.optimize.checkpoint_every
-    if not resume:
-        points: dict[tuple[int, int], float] = {}
-
-    def callback(info) -> None:
-        # fidelity history keyed by (stage, iteration); a later stage's start equals the
-        # previous stage's end in aqc.compile's history, so it is not a separate point
-        if not (info.stage > 0 and info.iteration == 0):
-            points[(info.stage, info.iteration)] = info.fidelity
-        if info.iteration > 0 and info.iteration % every == 0:
-            keys = sorted(points)
-            arrays = {"params": info.params, "stage": info.stage, "iteration": info.iteration,
-                      "point_stage": [k[0] for k in keys],
-                      "point_iteration": [k[1] for k in keys],
-                      "point_fidelity": [points[k] for k in keys]}
-            atomic_write(out / "checkpoint.npz", lambda fh: np.savez(fh, **arrays),
-                         overwrite=True)
-        if on_iteration is not None:
-            on_iteration(info)
-
-    ansatz = aqc.BrickworkAnsatz(spec.model.n, spec.circuit.layers, spec.circuit.block)
-    opt = spec.optimize
-    res = aqc.compile(target, ansatz, optimizer=opt.optimizer, objective=opt.objective,
-                      maxiter=opt.maxiter, seed=opt.seed, schedule=opt.schedule,
-                      target_fidelity=opt.target_fidelity, callback=callback,
-                      chain=chain, t=ts.t, initial=psi0.as_bitstring(), resume=checkpoint)
-    circuit_state = ansatz.state(res.params)
-    check = abs(target.overlap(circuit_state)) ** 2
-    baseline = trotter_baseline(chain, psi0, target, ts.t, spec.output.trotter_steps)
-    total = time.perf_counter() - start
-
-    from qiskit import qasm3, qpy
-
-    atomic_write(out / "params.npz", lambda fh: np.savez(
-        fh, params=res.params, n=spec.model.n, layers=spec.circuit.layers,
-        block=spec.circuit.block), overwrite=True)
-    atomic_write(out / "circuit.qpy", lambda fh: qpy.dump(res.circuit, fh), overwrite=True)
-    atomic_write(out / "circuit.qasm", lambda fh: fh.write(qasm3.dumps(res.circuit).encode()),
-                 overwrite=True)
-    files = ["job.json", "target.npz", "params.npz", "circuit.qpy", "circuit.qasm",
-             "report.json"]
-    isa_info = None
-    if spec.output.isa is not None:
-        from .export import to_isa
-
-        isa = to_isa(res.circuit, spec.output.isa, seed=opt.seed)
-        atomic_write(out / "circuit_isa.qpy", lambda fh: qpy.dump(isa.circuit, fh),
-                     overwrite=True)
-        isa_info = {"backend": isa.backend_name, "layout": isa.layout,
-                    "two_qubit_depth": isa.two_qubit_depth, "gate_counts": isa.gate_counts}
-        files.append("circuit_isa.qpy")
-    report = {
-        "command": "compile",
-        "job": job,
-        "n": spec.model.n,
-        "model": chain.to_dict(),
-        "t": ts.t,
-        "layers": spec.circuit.layers,
-        "block": spec.circuit.block,
-        "fidelity": res.fidelity,
-        "log_fidelity": res.log_fidelity,
-        "fidelity_check_mps": check,
-        "init_fidelity": res.init_fidelity,
-        "two_qubit_depth": res.two_qubit_depth,
-        "cx_count": res.cx_count,
-        "trotter_baseline": baseline,
-        "isa": isa_info,
-        "iterations": res.n_iter,
-        "stop_reason": res.stop_reason,
-        "resumed_from_iteration": checkpoint["iteration"] if checkpoint else None,
-        "target": {"dt": ts.dt, "order": ts.order, "max_bond": ts.max_bond,
-                   "cutoff": ts.cutoff, "truncation_error": truncation,
-                   "max_bond_reached": target.max_bond()},
-        "timings": {**res.timings, "target_s": t_target, "total_s": total},
-        "seed": opt.seed,
-        "versions": versions(),
-        "conventions": "Pauli operators, hbar=1, qubit i = site i (qiskit little-endian)",
-        "files": files + (["fidelity.png", "z.png", "depth.png"] if spec.output.plots else []),
-    }
-    atomic_write_json(out / "report.json", report, overwrite=True)
-    if spec.output.plots:
-        _plots(out, res, target, circuit_state, baseline,
-               f"{chain.name} n={spec.model.n} t={ts.t:g} L={spec.circuit.layers}")
-    (out / "checkpoint.npz").unlink(missing_ok=True)
-    return report
+    return run(spec, **kwargs)

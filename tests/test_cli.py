@@ -52,7 +52,7 @@ def test_evolve_writes_outputs_that_match_the_library(tmp_path):
         (["--n", "1"], "n must be >= 2"),
         (["--dt", "0"], "dt must be > 0"),
         (["--t", "-1"], "t must be >= 0"),
-        (["--max-bond", "0"], "max_bond must be >= 1"),
+        (["--max-bond", "0"], "--max-bond must be >= 1"),
         (["--cutoff", "-1"], "cutoff must be >= 0"),
         (["--order", "3"], "order must be 1, 2 or 4"),
         (["--initial", "01x1", "--n", "4"], "only '0' and '1'"),
@@ -103,7 +103,7 @@ def test_compile_writes_a_circuit_whose_fidelity_checks_out(tmp_path):
     ("args", "message"),
     [
         (["--layers", "0"], "layers must be >= 1"),
-        (["--optimizer", "sgd"], "optimizer must be one of"),
+        (["--optimizer", "sgd"], "Invalid value"),
         (["--block", "cz"], "Invalid value"),
         (["--maxiter", "0"], "maxiter must be >= 1"),
     ],
@@ -173,7 +173,7 @@ def test_qsp_recover(tmp_path):
     assert res.exit_code == 0, res.output
     assert json.loads((out3 / "recovery.json").read_text())["slope_recovered"] == \
         pytest.approx(2.0, abs=0.1)
-    for bad, message in ((["--method", "pointwise", "--pauli", "W"], "pauli must be"),
+    for bad, message in ((["--method", "pointwise", "--pauli", "W"], "--pauli"),
                          (["--order", "0"], "order"), (["--order", "4"], "order"),
                          (["--method", "magic"], "method"),
                          (["--method", "pointwise", "--points", "2.0"], "points")):

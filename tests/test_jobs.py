@@ -51,7 +51,8 @@ def test_toml_job_runs_and_matches_flags(tmp_path):
     b = json.loads((tmp_path / "b" / "report.json").read_text())
     assert a["fidelity"] == pytest.approx(b["fidelity"], abs=1e-12)
     assert a["job"] == {**b["job"], "output": a["job"]["output"]}
-    assert not (tmp_path / "a" / "checkpoint.npz").exists()
+    with np.load(tmp_path / "a" / "checkpoint.npz") as ck:  # kept, so the run can be extended
+        assert bool(ck["finished"]) and int(ck["iteration"]) == a["iterations"]
 
 
 @pytest.mark.parametrize(
@@ -96,7 +97,7 @@ def test_unwritable_output_folder(tmp_path):
 
 def test_resume_needs_a_checkpoint(tmp_path):
     res = runner.invoke(app, ["compile", "--n", "4", "--out", str(tmp_path), "--resume"])
-    assert res.exit_code == 2 and "no checkpoint.npz" in res.output
+    assert res.exit_code == 2 and "has no job.json" in res.output
 
 
 def _checkpoint_iteration(path: Path) -> int:

@@ -64,15 +64,17 @@ def test_pulse_bell_writes_outputs(tmp_path):
     [
         (["--jmax", "fast"], "jmax must be a number"),
         (["--jmax", "0MHz"], "jmax must be > 0"),
-        (["--drive-max", "-5MHz"], "drive_max must be > 0"),
+        (["--drive-max", "-5MHz"], "--drive-max must be > 0"),
         (["--target", "h3"], "unknown target 'h3'"),
         (["--target", "lih", "--initial", "10"], "4 bits"),
         (["--threshold", "1.5"], "threshold must be < 1"),
         (["--restarts", "0"], "restarts must be >= 1"),
-        (["--slices", "0"], "n_slices must be >= 1"),
+        (["--slices", "0"], "--slices must be >= 1"),
         (["--initial", "0x"], "bitstring"),
-        (["--jmin", "2GHz"], "min_exchange must be < max_exchange"),
+        (["--jmin", "2GHz"], "--jmin (2GHz) must be below --jmax"),
         (["--jmin", "fast"], "jmin must be a number"),
+        (["--jmax", "1"], "--jmax needs a unit"),
+        (["--slices", "1000000"], "--slices must be <= 100000"),
     ],
 )
 def test_bad_arguments_print_one_line(tmp_path, extra, message):

@@ -8,8 +8,9 @@ Example
 
 writes into ``--out``: ``schedule.json``, ``pulses.npz``, ``pulses.qasm`` (OpenQASM 3 with
 OpenPulse ``cal``/``defcal``), ``pulses.png``, ``fidelity.png`` and ``report.json`` (MET,
-fidelity, search history, parameters, seed, versions).  Frequencies take units
-(``1GHz``, ``10MHz``, ``884kHz``; a bare number is GHz).  An existing non-empty ``--out``
+fidelity, search history, parameters, seed, versions).  Frequencies need a unit on
+the command line (``1GHz``, ``10MHz``, ``884kHz``; a bare number is refused as ambiguous;
+:func:`parse_frequency` itself reads a bare number as GHz).  An existing non-empty ``--out``
 is refused unless ``--force``.  Bad input prints one line and exits with code 2.
 """
 
@@ -25,7 +26,10 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from circuits.cli_common import err_console, fail, prepare_out
 
-__all__ = ["PAPER_METS_NS", "parse_frequency", "pulse_cmd"]
+__all__ = ["PAPER_METS_NS", "PULSE_FILES", "parse_frequency", "pulse_cmd"]
+
+PULSE_FILES = ("schedule.json", "pulses.npz", "pulses.qasm", "pulses.png", "fidelity.png",
+               "report.json")
 
 _UNITS = {"hz": 1e-9, "khz": 1e-6, "mhz": 1e-3, "ghz": 1.0}
 
@@ -33,7 +37,7 @@ PAPER_METS_NS = {("h2", 1.0): 2.4, ("h2", 0.01): 84.3, ("heh+", None): 4.4, ("li
 """METs of Long et al. (2024) (abstract), ns, keyed by (target, J_max in GHz or None)."""
 
 
-def parse_frequency(text: str, name: str = "frequency") -> float:
+def parse_frequency(text: str, name: str = "frequency", require_unit: bool = False) -> float:
     """``"1GHz"``, ``"10 MHz"``, ``"884kHz"``, ``"2.5e9Hz"`` or a bare number (GHz) -> GHz.
 
     Example
@@ -51,6 +55,9 @@ def parse_frequency(text: str, name: str = "frequency") -> float:
     if m is None or value != value:
         raise ValueError(f"{name} must be a number with an optional unit Hz/kHz/MHz/GHz, "
                          f"got {text!r}")
+    if require_unit and not m.group(2):
+        raise ValueError(f"{name} needs a unit: write {m.group(1)}GHz or {m.group(1)}MHz "
+                         "(Hz, kHz, MHz, GHz)")
     unit = (m.group(2) or "ghz").lower()
     out = value * _UNITS[unit]
     if not out > 0 or out == float("inf"):
@@ -66,6 +73,11 @@ def _bits(psi0) -> str:
 
 
 
+def _drop_if_empty(out: Path) -> None:
+    if out.is_dir() and not any(out.iterdir()):
+        out.rmdir()
+
+
 def pulse_cmd(
     out: Annotated[Path, typer.Option(help="Output folder.")],
     target: Annotated[str, typer.Option(help="Target state: h2, heh+, lih, h2-0.735 or bell.")]
@@ -73,7 +85,7 @@ def pulse_cmd(
     initial: Annotated[str | None, typer.Option(
         help="Start basis state, bitstring in site order (default: the "
         "molecule's Hartree-Fock state; |0...0> for bell).")] = None,
-    jmax: Annotated[str, typer.Option(help="Maximal exchange J_max, e.g. 1GHz, 10MHz.")]
+    jmax: Annotated[str, typer.Option(help="Maximal exchange J_max with a unit, e.g. 1GHz, 10MHz.")]
     = "1GHz",
     drive_max: Annotated[str, typer.Option(help="Maximal Rabi frequency, e.g. 56.6MHz.")]
     = "56.6MHz",
@@ -95,6 +107,7 @@ def pulse_cmd(
     """Minimal evolution time (bracketing + bisection over T, GRAPE) for a target state."""
     import numpy as np
 
+    from circuits.limits import MAX_MAXITER, MAX_RESTARTS, MAX_SLICES, check_size
     from mps._versions import versions
     from mps.atomic import atomic_write_json
 
@@ -103,19 +116,30 @@ def pulse_cmd(
     from .met import METConfig, minimal_evolution_time
     from .targets import resolve_target
 
+    names = {"n_slices": "--slices", "restarts": "--restarts", "maxiter": "--maxiter",
+             "threshold": "--threshold", "rel_tol": "--rel-tol", "t_max": "--t-max",
+             "seed": "--seed", "max_drive": "--drive-max", "max_exchange": "--jmax",
+             "min_exchange": "--jmin", "zeeman_step": "--zeeman-step", "initial": "--initial",
+             "target": "--target"}
     try:
-        j = parse_frequency(jmax, "jmax")
-        om = parse_frequency(drive_max, "drive_max")
-        step = parse_frequency(zeeman_step, "zeeman_step")
-        jlow = 0.0 if jmin is None else parse_frequency(jmin, "jmin")
+        j = parse_frequency(jmax, "--jmax", require_unit=True)
+        om = parse_frequency(drive_max, "--drive-max", require_unit=True)
+        step = parse_frequency(zeeman_step, "--zeeman-step", require_unit=True)
+        jlow = 0.0 if jmin is None else parse_frequency(jmin, "--jmin", require_unit=True)
+        if jmin is not None and not jlow < j:
+            raise ValueError(f"--jmin ({jmin}) must be below --jmax ({jmax})")
+        check_size(slices, "--slices", MAX_SLICES)
+        check_size(restarts, "--restarts", MAX_RESTARTS)
+        check_size(maxiter, "--maxiter", MAX_MAXITER)
         tgt = resolve_target(target, initial)
         device = SpinQubitDevice.silicon_line(tgt.n_qubits, zeeman_step=step, max_drive=om,
                                               max_exchange=j, min_exchange=jlow)
         config = METConfig(threshold=threshold, n_slices=slices, restarts=restarts, seed=seed,
                            maxiter=maxiter, rel_tol=rel_tol, t_max=t_max)
-        out = prepare_out(out, force)
+        out = prepare_out(out, force, owned=PULSE_FILES)
     except (ValueError, TypeError) as exc:
-        fail(str(exc))
+        head, sep, rest = str(exc).partition(" ")
+        fail(f"{names[head]} {rest}" if head in names and sep else str(exc))
 
     start = time.perf_counter()
     progress = Progress(SpinnerColumn(), TextColumn("[bold]MET[/] {task.description}"),
@@ -132,7 +156,13 @@ def pulse_cmd(
             res = minimal_evolution_time(device, tgt.psi0, tgt.target, config, progress=report)
         except (RuntimeError, ValueError, TypeError) as exc:
             progress.stop()
+            _drop_if_empty(out)
             fail(str(exc))
+        except KeyboardInterrupt:
+            progress.stop()
+            _drop_if_empty(out)
+            err_console.print("interrupted: tnqc pulse keeps no checkpoint; nothing was written")
+            raise typer.Exit(code=130) from None
     try:
         files = write_all(out, res, force=True, plots=plots, title=f"{tgt.name}, J_max = {jmax}")
     except (OSError, ValueError) as exc:

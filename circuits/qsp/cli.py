@@ -37,36 +37,72 @@ Example
 from __future__ import annotations
 
 import json
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import numpy as np
 import typer
 
 from circuits.cli_common import fail, prepare_out
 
+if TYPE_CHECKING:
+    import numpy as np
+
 METHODS = ("uniform", "pointwise")
+QSP_FILES = ("recovery.json", "error_vs_eps.png")
+MAX_PHASES = 100_000
+"""Longest phase sequence read from ``--phases``."""
+MAX_UNIFORM_BOUND = 10**9
+"""Largest paper bound ``2^k c^(k^2) d`` on the recovery length accepted by ``uniform``."""
 
 
+class Method(StrEnum):
+    uniform = "uniform"
+    pointwise = "pointwise"
+
+
+class Pauli(StrEnum):
+    X = "X"
+    Y = "Y"
+    Z = "Z"
 
 
 def _load_phases(path: Path) -> np.ndarray:
+    """A finite, non-empty 1-D array of phases from a JSON list or a ``.npy`` file."""
+    import numpy as np
+
     if not path.is_file():
-        raise ValueError(f"phases: no file at {path}")
+        raise ValueError(f"--phases: no file {path}")
     try:
         if path.suffix == ".npy":
-            return np.load(path)
-        return np.asarray(json.loads(path.read_text()), dtype=float)
-    except (ValueError, OSError) as exc:
-        raise ValueError(f"phases: {path} is not a JSON list or .npy array of phases: {exc}") \
-            from exc
+            phases = np.load(path, allow_pickle=False)
+        else:
+            phases = json.loads(path.read_bytes().decode("utf-8"))
+        phases = np.asarray(phases, dtype=float)
+    except (ValueError, OSError, TypeError, EOFError, RecursionError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else \
+            type(exc).__name__
+        raise ValueError(f"--phases: {path} is not a JSON list or .npy array of numbers "
+                         f"({reason})") from exc
+    if phases.ndim != 1 or phases.size == 0:
+        raise ValueError(f"--phases: {path} must hold a non-empty list of numbers, got shape "
+                         f"{phases.shape}")
+    if phases.size > MAX_PHASES:
+        raise ValueError(f"--phases: {path} holds {phases.size} phases, more than {MAX_PHASES}")
+    if not np.all(np.isfinite(phases)):
+        raise ValueError(f"--phases: {path} holds NaN or infinite phases")
+    return phases
 
 
 def _slope(eps: np.ndarray, err: list[float]) -> float:
+    import numpy as np
+
     return float(np.polyfit(np.log(eps), np.log(np.maximum(err, 1e-300)), 1)[0])
 
 
 def _uniform(main: np.ndarray, order: int) -> dict:
+    import numpy as np
+
     from .recovery import xy_z_errors
     from .shift_recovery import uniform_recovery
 
@@ -94,6 +130,8 @@ def _uniform(main: np.ndarray, order: int) -> dict:
 
 
 def _pointwise(main, alpha_beta, order, pauli, pts, seed) -> dict:
+    import numpy as np
+
     from . import ErrorModel, RecoveryConfig, find_recovery, noisy_response
     from .grover import find_grover_recovery, success_probability
 
@@ -131,34 +169,54 @@ def _pointwise(main, alpha_beta, order, pauli, pts, seed) -> dict:
 def qsp_recover_cmd(
     out: Annotated[Path, typer.Option(help="Output folder.")],
     phases: Annotated[Path | None, typer.Option(help="JSON or .npy file of QSP phases.")] = None,
-    grover: Annotated[int | None, typer.Option(help="Grover search, 2l+1 queries.")] = None,
-    delta: Annotated[float, typer.Option(help="Grover band 1 - delta^2.")] = 0.3,
+    grover: Annotated[int | None, typer.Option(help="Grover search, 2l+1 queries (l >= 1).")]
+    = None,
+    delta: Annotated[float | None, typer.Option(help="With --grover: band 1 - delta^2 "
+                                                "(default 0.3).")] = None,
     order: Annotated[int, typer.Option(help="Recovery order k (error O(eps^(k+1))).")] = 1,
-    method: Annotated[str, typer.Option(
+    method: Annotated[Method, typer.Option(
         help="uniform: every signal, the paper's over-rotation model (k <= 3); "
-        "pointwise: at --points only.")] = "uniform",
-    pauli: Annotated[str, typer.Option(help="pointwise only: error axis X, Y or Z.")] = "Z",
-    points: Annotated[str, typer.Option(
-        help="pointwise only: operating signals (lambda for Grover), a,b,...")] = "0.5",
-    seed: Annotated[int, typer.Option(help="Seed of the pointwise solver.")] = 0,
-    force: Annotated[bool, typer.Option(help="Overwrite files in a non-empty --out.")] = False,
+        "pointwise: at --points only.")] = Method.uniform,
+    pauli: Annotated[Pauli | None, typer.Option(
+        help="pointwise only: error axis (default Z).")] = None,
+    points: Annotated[str | None, typer.Option(
+        help="pointwise only: operating signals (lambda for Grover), a,b,... (default 0.5)")]
+    = None,
+    seed: Annotated[int | None, typer.Option(help="pointwise only: seed of the solver.")]
+    = None,
+    force: Annotated[bool, typer.Option(help="Replace the files of an earlier run in --out.")]
+    = False,
 ) -> None:
     """Append a recovery sequence that cancels coherent phase errors to order k."""
+    import numpy as np
+
+    from circuits.limits import MAX_GROVER_L, check_size
     from mps._versions import versions
     from mps.atomic import atomic_write_json
 
     from .grover import fixed_point_phases, grover_qsp_phases
 
+    method = method.value
     try:
         if (phases is None) == (grover is None):
             raise ValueError("give exactly one of --phases FILE and --grover l")
-        if method not in METHODS:
-            raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+        if delta is not None and grover is None:
+            raise ValueError("--delta applies to --grover only")
+        if method == "uniform":
+            given = [f"--{k}" for k, v in (("pauli", pauli), ("points", points), ("seed", seed))
+                     if v is not None]
+            if given:
+                raise ValueError(f"{', '.join(given)} apply to --method pointwise only")
+        delta = 0.3 if delta is None else delta
+        pauli = "Z" if pauli is None else pauli.value
+        seed = 0 if seed is None else seed
         try:
-            pts = tuple(float(v) for v in points.split(","))
+            pts = tuple(float(v) for v in (points or "0.5").split(","))
         except ValueError as exc:
-            raise ValueError(f"points must be numbers separated by commas, got {points!r}") \
+            raise ValueError(f"--points must be numbers separated by commas, got {points!r}") \
                 from exc
+        if grover is not None:
+            check_size(grover, "--grover", MAX_GROVER_L)
         main = _load_phases(phases) if phases is not None else None
         alpha_beta = fixed_point_phases(grover, delta) if grover is not None else None
         if method == "uniform" and main is None:
@@ -166,18 +224,33 @@ def qsp_recover_cmd(
         if method == "uniform":
             from .shift_recovery import MAX_ORDER, _check_int
 
-            _check_int(order, "order", 1, MAX_ORDER)
+            _check_int(order, "--order", 1, MAX_ORDER)
+            c = len(np.unique(np.round(np.asarray(main) % (2 * np.pi), 12)))
+            bound = 2**order * c ** (order * order) * len(main)
+            if bound > MAX_UNIFORM_BOUND:
+                raise ValueError(f"the recovery of order {order} for {len(main)} phases "
+                                 f"({c} distinct) may need up to {bound:.3g} calls, more than "
+                                 f"{MAX_UNIFORM_BOUND:.0e}; lower --order or the phases")
         else:
             from . import RecoveryConfig
 
             RecoveryConfig(order=order, pauli=pauli, points=pts, seed=seed)  # validates
-        out = prepare_out(out, force)
+        out = prepare_out(out, force, owned=QSP_FILES)
+    except (ValueError, TypeError, RuntimeError) as exc:
+        fail(str(exc))
+    try:
         if method == "uniform":
             result = _uniform(main, order)
         else:
             result = _pointwise(main, alpha_beta, order, pauli, pts, seed)
     except (ValueError, TypeError, RuntimeError) as exc:
+        if out.is_dir() and not any(out.iterdir()):
+            out.rmdir()
         fail(str(exc))
+    except KeyboardInterrupt:
+        if out.is_dir() and not any(out.iterdir()):
+            out.rmdir()
+        raise typer.Exit(code=130) from None
     result.update({"order": order, "grover_l": grover, "delta": delta if grover else None,
                    "seed": seed, "versions": versions()})
     atomic_write_json(out / "recovery.json", result, overwrite=True)
