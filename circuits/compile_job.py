@@ -6,6 +6,18 @@
 ``qiskit.qasm3.loads``), ``report.json`` and the plots.  ``resume=True`` continues a
 killed or interrupted job from its last checkpoint with the saved target; a larger
 ``maxiter`` continues a finished one to the new budget.
+
+Example
+-------
+A resume is checked against the run folder before any work:
+
+>>> import tempfile
+>>> from circuits.compile_job import run_compile_job
+>>> from circuits.jobs import JobSpec
+>>> spec = JobSpec.from_mapping({"model": {"n": 4}, "output": {"out": tempfile.mkdtemp()}})
+>>> run_compile_job(spec, resume=True)  # doctest: +IGNORE_EXCEPTION_DETAIL
+Traceback (most recent call last):
+circuits.rundir.JobError: cannot resume: the folder has no job.json
 """
 
 from __future__ import annotations

@@ -4,6 +4,21 @@
 ``1..steps`` steps (as exact MPS, ``max_bond=256``) and records their fidelity with the
 target and their CX depth; the plots are ``fidelity.png`` (history), ``z.png``
 (``<Z_i>`` of target and circuit) and ``depth.png`` (fidelity against CX depth).
+
+Example
+-------
+>>> import tempfile
+>>> from pathlib import Path
+>>> import matplotlib
+>>> matplotlib.use("Agg")
+>>> import matplotlib.pyplot as plt
+>>> from circuits.compile_report import save_png
+>>> fig, ax = plt.subplots()
+>>> path = Path(tempfile.mkdtemp()) / "plot.png"
+>>> save_png(fig, path)
+>>> plt.close(fig)
+>>> path.read_bytes()[1:4]
+b'PNG'
 """
 
 from __future__ import annotations
@@ -33,6 +48,7 @@ def trotter_baseline(chain: SpinChain, psi0: MPS, target: MPS, t: float, steps: 
 
 
 def save_png(fig, path: Path) -> None:
+    """Write the matplotlib figure ``fig`` to ``path`` as a PNG (120 dpi), atomically."""
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=120, bbox_inches="tight")
     atomic_write(path, lambda fh: fh.write(buf.getvalue()), overwrite=True)
@@ -40,6 +56,7 @@ def save_png(fig, path: Path) -> None:
 
 def write_plots(out: Path, res, target: MPS, circuit_state: MPS, baseline: list,
                 title: str) -> None:
+    """Write ``fidelity.png``, ``z.png`` and ``depth.png`` of a compile result into ``out``."""
     import matplotlib
 
     matplotlib.use("Agg")

@@ -3,6 +3,24 @@
 Called by :func:`circuits.cli.evolve_cmd` (which imports this module only when the
 command runs, so ``tnqc --help`` stays light).  Files: ``state.npz``,
 ``observables.npz``, ``report.json``, ``z.png``, ``entropy.png``.
+
+Example
+-------
+A bad option is one line on stderr and exit code 2, before any work or file:
+
+>>> import tempfile
+>>> from pathlib import Path
+>>> import typer
+>>> from circuits.evolve_cmd import run_evolve
+>>> out = Path(tempfile.mkdtemp()) / "evolve"
+>>> opts = dict(n=1, t=1.0, out=out, model="heisenberg", j=1.0, jz=None, hx=0.0, hz=0.0,
+...             dt=0.05, order=2, max_bond=8, cutoff=1e-10, initial="neel",
+...             record_every=1, threads=None, force=False, plots=False)
+>>> try:
+...     run_evolve(opts)  # n=1: a chain needs at least 2 sites
+... except typer.Exit as exc:
+...     print(exc.exit_code, out.exists())
+2 False
 """
 
 from __future__ import annotations

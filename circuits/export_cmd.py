@@ -6,6 +6,20 @@ one line on stderr and exit code 2.  Files: ``circuit.qasm2`` (``qelib1.inc`` ga
 only; loads with ``qiskit.qasm2.loads``), ``circuit.qasm3`` (loads with
 ``qiskit.qasm3.loads`` and ``qiskit_qasm3_import.parse``), ``circuit_isa.qpy`` and
 ``isa.json`` with ``--isa``.
+
+Example
+-------
+>>> import tempfile
+>>> from pathlib import Path
+>>> from circuits.export_cmd import QPY_MAGIC, read_qpy
+>>> path = Path(tempfile.mkdtemp()) / "circuit.qpy"
+>>> path.write_bytes(b"OPENQASM 3.0;")
+13
+>>> read_qpy(path)  # doctest: +IGNORE_EXCEPTION_DETAIL
+Traceback (most recent call last):
+ValueError: circuit.qpy is not a QPY file (it does not start with b'QISKIT')
+>>> QPY_MAGIC
+b'QISKIT'
 """
 
 from __future__ import annotations

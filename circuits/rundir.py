@@ -10,6 +10,24 @@
   the file, never a traceback.
 * :func:`job_differences` compares a recorded job with a new one on the fields that
   determine the result (paths and output-only settings are ignored).
+
+Example
+-------
+>>> import tempfile
+>>> from pathlib import Path
+>>> from circuits.rundir import job_differences, prepare_output_dir, read_json
+>>> out = prepare_output_dir(Path(tempfile.mkdtemp()) / "run", force=False)
+>>> (out / "job.json").write_text("{not json")
+9
+>>> read_json(out / "job.json", "job record")  # doctest: +IGNORE_EXCEPTION_DETAIL
+Traceback (most recent call last):
+circuits.rundir.JobError: the job record is unreadable or corrupt
+>>> prepare_output_dir(out, force=False)  # doctest: +IGNORE_EXCEPTION_DETAIL
+Traceback (most recent call last):
+circuits.rundir.JobError: output folder holds an earlier run
+>>> job_differences({"model": {"n": 4}, "output": {"out": "a"}},
+...                 {"model": {"n": 6}, "output": {"out": "b"}}, ignore=["output.out"])
+['model.n (recorded 4, given 6)']
 """
 
 from __future__ import annotations

@@ -57,11 +57,15 @@ MAX_UNIFORM_BOUND = 10**9
 
 
 class Method(StrEnum):
+    """The ``--method`` of a phase recovery: ``uniform`` or ``pointwise``."""
+
     uniform = "uniform"
     pointwise = "pointwise"
 
 
 class Pauli(StrEnum):
+    """A Pauli axis ``X``, ``Y`` or ``Z`` given on the command line."""
+
     X = "X"
     Y = "Y"
     Z = "Z"
