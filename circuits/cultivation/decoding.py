@@ -65,57 +65,83 @@ class GapDecoder:
         if circuit.num_observables != 1:
             raise ValueError(f"circuit must have 1 observable, has {circuit.num_observables}")
         self._mask = postselection_mask(circuit)
+        coords = circuit.get_detector_coordinates()
+        self._basis = np.array([int(c[3]) if len(c) >= 4 and c[3] in (0, 1) else -1
+                                for c in (coords.get(k, ()) for k in range(len(self._mask)))],
+                               dtype=np.int64)
         self._dem_text = str(circuit.detector_error_model(
-            decompose_errors=True, ignore_decomposition_failures=True))
+            decompose_errors=False, approximate_disjoint_errors=True))
         self._built = None
+        self._graph: tuple | None = None  # graph(), kept when pickled (workers skip it)
         self.num_decoded = int((~self._mask).sum())
         self.potential_conflicts = self._build()[3]
 
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
         state["_built"] = None
+        state["_dem_text"] = None  # the graph is kept; workers only build the matchers
         return state
 
     def graph(self) -> tuple[dict[tuple, list], np.ndarray]:
         """Edges ``{(u, v) or (u,): [weight, flip]}`` on the decoded detectors (local
         indices) after clipping the post-selected ones, and their global indices.
 
-        stim decomposes every error into graph-like pieces; a piece left with one decoded
-        detector after dropping its post-selected ones becomes a boundary edge weighted by
-        the distance to the boundary through the post-selected node; pieces with more than
-        two decoded detectors are dropped.
+        Our own decomposition of stim's undecomposed error model (stim's decomposer gives
+        up on composite errors of more than 15 symptoms, as at d1 = 5, and leaves pieces it
+        cannot split, such as colour-code triplets, which were dropped):
+
+        1. post-selected detectors are clipped: every one gets its cheapest path to the
+           boundary (Dijkstra over all errors of at most two detectors), and an error that
+           touches it keeps its decoded part with that path's weight and flip added (in a
+           kept shot the detector is silent, so another error must have cancelled it);
+        2. the decoded part is split by basis (coordinate 3: 0 = X, 1 = Z); each basis part
+           of at most two detectors is an edge, its flip learned from the errors with that
+           exact single-basis symptom set;
+        3. a basis part of three or four detectors (a colour-code triplet, a hook across a
+           colour boundary) is split into the most likely pairs / singles among the known
+           edges whose flips add up to the error's flip; parts that admit no such split
+           are dropped.
         """
+        import itertools
+
+        if self._graph is not None:
+            return self._graph
         dem = stim.DetectorErrorModel(self._dem_text)
         hidden = self._mask
+        basis = self._basis
+        errors: list[tuple[float, tuple[int, ...], int]] = []
         raw: dict[tuple, list[float]] = defaultdict(lambda: [0.0, 0.0])
+
+        def merge(table: dict, key: tuple, p: float, flip: int) -> None:
+            cur = table[key]
+            cur[flip] = cur[flip] * (1 - p) + p * (1 - cur[flip])
+
         for inst in dem.flattened():
             if inst.type != "error":
                 continue
             p = inst.args_copy()[0]
             if p <= 0:
                 continue
-            pieces: list[list] = [[[], 0]]
+            dets: set[int] = set()
+            flip = 0
             for t in inst.targets_copy():
-                if t.is_separator():
-                    pieces.append([[], 0])
-                elif t.is_relative_detector_id():
-                    pieces[-1][0].append(int(t.val))
+                if t.is_relative_detector_id():
+                    dets ^= {int(t.val)}
                 elif t.is_logical_observable_id():
-                    pieces[-1][1] ^= 1
-            if any(len(dets) > 2 for dets, _ in pieces):
-                continue
-            for dets, flip in pieces:
-                if dets:
-                    cur = raw[tuple(sorted(dets))]
-                    cur[flip] = cur[flip] * (1 - p) + p * (1 - cur[flip])
+                    flip ^= 1
+            key = tuple(sorted(dets))
+            if key:
+                errors.append((p, key, flip))
+                if len(key) <= 2:
+                    merge(raw, key, p, flip)
 
         def weight(p: float) -> float:
             p = min(max(p, 1e-15), 0.5 - 1e-12)
             return math.log((1 - p) / p)
 
         best = {k: (weight(max(v)), int(v[1] > v[0])) for k, v in raw.items()}
+        # 1. distance of every detector to the boundary, through any detectors
         nbrs: dict[int, list[tuple[int, float, int]]] = defaultdict(list)
-        dist: dict[int, tuple[float, int]] = {}
         heap: list[tuple[float, int, int]] = []
         for key, (w, f) in best.items():
             if len(key) == 2:
@@ -123,6 +149,7 @@ class GapDecoder:
                 nbrs[key[1]].append((key[0], w, f))
             else:
                 heapq.heappush(heap, (w, f, key[0]))
+        dist: dict[int, tuple[float, int]] = {}
         while heap:
             d, f, u = heapq.heappop(heap)
             if u in dist:
@@ -131,25 +158,93 @@ class GapDecoder:
             for v, w, fv in nbrs[u]:
                 if v not in dist:
                     heapq.heappush(heap, (d + w, f ^ fv, v))
+        # 2. flips of the single-basis decoded symptom sets
+        known: dict[tuple, tuple[float, int]] = {}
+        for key, (w, f) in best.items():
+            if not hidden[list(key)].any() and len({int(basis[d]) for d in key}) == 1:
+                known[key] = (w, f)
+
+        def split(part: tuple[int, ...]) -> list[tuple[tuple, int]] | None:
+            """Most likely split of a 3- or 4-detector part into known pieces."""
+            best_split, best_w = None, math.inf
+            n = len(part)
+            for k in range(1, n):
+                for first in itertools.combinations(part, k):
+                    if part[0] not in first:
+                        continue
+                    rest = tuple(d for d in part if d not in first)
+                    if first in known and rest in known:
+                        w = known[first][0] + known[rest][0]
+                        if w < best_w:
+                            best_w = w
+                            best_split = [(first, known[first][1]), (rest, known[rest][1])]
+                    elif len(rest) >= 2 and first in known:
+                        sub = split(rest) if len(rest) >= 3 else None
+                        if sub is not None:
+                            w = known[first][0] + sum(known[q][0] for q, _ in sub)
+                            if w < best_w:
+                                best_w = w
+                                best_split = [(first, known[first][1]), *sub]
+            return best_split
+
+        decoded_edges: dict[tuple, list[float]] = defaultdict(lambda: [0.0, 0.0])
+        for p, key, flip in errors:
+            inside = tuple(d for d in key if not hidden[d])
+            if not inside:
+                continue
+            extra = 0.0
+            ok = True
+            for h in key:
+                if hidden[h]:
+                    if h not in dist:
+                        ok = False
+                        break
+                    extra += dist[h][0]
+                    flip ^= dist[h][1]
+            if not ok:
+                continue
+            # the probability of the clipped error: p times the clipped paths' likelihood
+            pe = 1 / (1 + math.exp(weight(p) + extra))
+            parts: dict[int, tuple[int, ...]] = defaultdict(tuple)
+            for dd in inside:
+                parts[int(basis[dd])] += (dd,)
+            pieces: list[tuple[tuple, int | None]] = []
+            for part in parts.values():
+                if len(part) <= 2:
+                    pieces.append((part, known[part][1] if part in known else None))
+                elif len(part) <= 4:
+                    sub = split(part)
+                    if sub is None:
+                        pieces = []
+                        break
+                    pieces.extend(sub)
+                else:
+                    pieces = []
+                    break
+            if not pieces:
+                continue
+            unknown = [i for i, (_, f) in enumerate(pieces) if f is None]
+            if len(pieces) == 1:
+                pieces = [(pieces[0][0], flip)]
+            elif len(unknown) == 1:
+                rest = 0
+                for i, (_, f) in enumerate(pieces):
+                    if i != unknown[0]:
+                        rest ^= f
+                pieces[unknown[0]] = (pieces[unknown[0]][0], flip ^ rest)
+            elif unknown:
+                continue
+            elif sum(f for _, f in pieces) % 2 != flip:
+                continue  # the split does not reproduce the flip (a low-weight logical)
+            for part, f in pieces:
+                merge(decoded_edges, part, pe, int(f))
         decoded = np.nonzero(~hidden)[0]
         local = {int(d): i for i, d in enumerate(decoded)}
         edges: dict[tuple, list] = {}
-
-        def add(key: tuple, w: float, f: int) -> None:
-            if key not in edges or w < edges[key][0]:
-                edges[key] = [w, f]
-
-        for key, (w, f) in best.items():
-            inside = [d for d in key if not hidden[d]]
-            outside = [d for d in key if hidden[d]]
-            if len(inside) == 2:
-                add((local[inside[0]], local[inside[1]]), w, f)
-            elif len(inside) == 1 and not outside:
-                add((local[inside[0]],), w, f)
-            elif len(inside) == 1 and outside[0] in dist:
-                dw, df = dist[outside[0]]
-                add((local[inside[0]],), w + dw, f ^ df)
-        return edges, decoded
+        for key, v in decoded_edges.items():
+            edges[tuple(local[d] for d in key)] = [weight(max(v)), int(v[1] > v[0])]
+        self._graph = (edges, decoded)
+        return self._graph
 
     def _build(self):
         if self._built is not None:

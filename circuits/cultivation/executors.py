@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import multiprocessing
 import signal
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -170,7 +171,14 @@ class _Dask:
         return self._client.submit(run_chunk, self._job, shots, seed, pure=False)
 
     def result(self, handle: Any, timeout: float) -> tuple:
-        return handle.result(timeout=timeout)
+        # poll: Future.result(timeout=...) repeated at short timeouts can fail inside
+        # distributed's sync helper; a sleep loop also leaves Ctrl-C responsive
+        deadline = time.monotonic() + timeout
+        while not handle.done():
+            if time.monotonic() > deadline:
+                raise TimeoutError
+            time.sleep(0.005)
+        return handle.result()
 
     def abort(self) -> None:
         self.close()

@@ -238,7 +238,7 @@ def sample(circuit: stim.Circuit, shots: int, *, seed: int = 0,
            checkpoint: Callable[[dict], None] | None = None,
            resume: dict | None = None, executor: str = "local",
            scheduler: str | None = None, chunk_shots: int | None = None,
-           checkpoint_seconds: float = 0.0) -> CultivationStats:
+           checkpoint_seconds: float = 0.0, first_chunk: int = 0) -> CultivationStats:
     """Sample ``circuit`` with post-selection; reproducible for a given ``seed``.
 
     Shots are cut into chunks of ``chunk_shots`` (the last one shorter); chunk ``i`` is
@@ -278,6 +278,10 @@ def sample(circuit: stim.Circuit, shots: int, *, seed: int = 0,
         (``scheduler`` address such as ``tcp://host:8786``, else a ``LocalCluster``).
     chunk_shots
         Shots per chunk (default 2^22, or 2^14 with a decoder).
+    first_chunk
+        Index of the first chunk: runs with the same seed and chunk size on disjoint chunk
+        ranges (other machines) add up to one run of their total size (``shots`` should
+        then be a multiple of ``chunk_shots``).
 
     Returns
     -------
@@ -301,6 +305,9 @@ def sample(circuit: stim.Circuit, shots: int, *, seed: int = 0,
     if not isinstance(circuit, stim.Circuit):
         raise TypeError(f"circuit must be a stim.Circuit, got {type(circuit).__name__}")
     _validate(shots, max_errors, num_workers, chunk_shots)
+    if isinstance(first_chunk, bool) or not isinstance(first_chunk, (int, np.integer)) \
+            or first_chunk < 0:
+        raise ValueError(f"first_chunk must be an int >= 0, got {first_chunk!r}")
     workers = int(num_workers or os.cpu_count() or 1)
     check_executor(executor, workers, scheduler)
     mask = postselection_mask(circuit)
@@ -313,6 +320,9 @@ def sample(circuit: stim.Circuit, shots: int, *, seed: int = 0,
     done, full, tail, elapsed = 0, [0, 0, 0, {}], None, 0.0
     if resume is not None:
         done, full, tail, elapsed = _restore(resume, seed, shots, chunk, max_errors)
+        if int(resume.get("first_chunk", 0)) != first_chunk:
+            raise ValueError(f"first_chunk {first_chunk} differs from the checkpoint's "
+                             f"{resume.get('first_chunk', 0)}")
     start = time.perf_counter()
     last_checkpoint = -math.inf
     layers = measurement_layers(circuit)
@@ -331,6 +341,7 @@ def sample(circuit: stim.Circuit, shots: int, *, seed: int = 0,
 
     def state() -> dict:
         return {"version": 2, "seed": seed, "chunk_shots": chunk, "total_shots": shots,
+                "first_chunk": int(first_chunk),
                 "max_errors": max_errors, "chunks_done": done, "full": _counts_json(full),
                 "tail": None if tail is None else _counts_json(tail),
                 "seconds": elapsed + time.perf_counter() - start}
@@ -361,7 +372,7 @@ def sample(circuit: stim.Circuit, shots: int, *, seed: int = 0,
                 while len(pending) < window and next_index < n_chunks:
                     n = chunk if next_index < n_full else rest
                     pending.append((next_index,
-                                    ex.submit(n, chunk_seed(seed, next_index))))
+                                    ex.submit(n, chunk_seed(seed, first_chunk + next_index))))
                     next_index += 1
 
             refill()
