@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections import defaultdict, deque
+from collections import defaultdict
 
 import numpy as np
 import sinter
@@ -40,6 +40,32 @@ def _likely_flip(probs: list[float] | None) -> int | None:
     if probs is None or max(probs) == 0:
         return None
     return int(probs[1] > probs[0])
+
+
+def _potential(edges: dict[tuple, list], n: int) -> tuple[np.ndarray, list[tuple]]:
+    """0/1 potential ``g`` with ``g(u) xor g(v) = flip(u, v)`` on the bulk edges, grown
+    along the cheapest edges first (Prim), and the bulk edges it cannot satisfy."""
+    adj: dict[int, list[tuple[float, int, int]]] = defaultdict(list)
+    for key, (w, f) in edges.items():
+        if len(key) == 2:
+            adj[key[0]].append((w, key[1], int(f)))
+            adj[key[1]].append((w, key[0], int(f)))
+    g = np.full(n, -1, dtype=np.int64)
+    for s in range(n):
+        if g[s] >= 0:
+            continue
+        g[s] = 0
+        heap = [(w, s, v, f) for w, v, f in adj[s]]
+        heapq.heapify(heap)
+        while heap:
+            _, u, v, f = heapq.heappop(heap)
+            if g[v] < 0:
+                g[v] = g[u] ^ f
+                for w, x, fx in adj[v]:
+                    if g[x] < 0:
+                        heapq.heappush(heap, (w, v, x, fx))
+    bad = [k for k, (_, f) in edges.items() if len(k) == 2 and g[k[0]] ^ g[k[1]] != int(f)]
+    return g, bad
 
 
 class GapDecoder:
@@ -59,7 +85,7 @@ class GapDecoder:
         is an approximation).
     """
 
-    def __init__(self, circuit: stim.Circuit):
+    def __init__(self, circuit: stim.Circuit, *, postselect_conflicts: bool = False):
         if not isinstance(circuit, stim.Circuit):
             raise TypeError(f"circuit must be a stim.Circuit, got {type(circuit).__name__}")
         if circuit.num_observables != 1:
@@ -73,8 +99,23 @@ class GapDecoder:
             decompose_errors=False, approximate_disjoint_errors=True))
         self._built = None
         self._graph: tuple | None = None  # graph(), kept when pickled (workers skip it)
-        self.num_decoded = int((~self._mask).sum())
         self.potential_conflicts = self._build()[3]
+        if postselect_conflicts and self.potential_conflicts:
+            # detectors at the bulk edges where the logical class has no consistent
+            # potential (the observable crosses the graph there, as where GSJ post-select
+            # the detectors of observable-flipping bulk edges): post-select them as well
+            decoded = self._graph[1]
+            for key in self._bad:
+                self._mask[decoded[list(key)]] = True
+            self._graph = self._built = None
+            self.potential_conflicts = self._build()[3]
+        self.num_decoded = int((~self._mask).sum())
+
+    @property
+    def postselected(self) -> np.ndarray:
+        """Boolean mask over detectors: discard a shot where any of these fires (the
+        circuit's post-selected detectors, plus the conflict detectors if asked)."""
+        return self._mask.copy()
 
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
@@ -253,30 +294,8 @@ class GapDecoder:
 
         edges, decoded = self.graph()
         n = len(decoded)
-        flip = {k: bool(v[1]) for k, v in edges.items()}
-        # potential g on bulk edges by BFS
-        adj: dict[int, list[tuple[int, int]]] = defaultdict(list)
-        for key, f in flip.items():
-            if len(key) == 2:
-                adj[key[0]].append((key[1], int(f)))
-                adj[key[1]].append((key[0], int(f)))
-        g = np.full(n, -1, dtype=np.int64)
-        conflicts = 0
-        for s in range(n):
-            if g[s] >= 0:
-                continue
-            g[s] = 0
-            queue = deque([s])
-            while queue:
-                u = queue.popleft()
-                for v, f in adj[u]:
-                    want = g[u] ^ f
-                    if g[v] < 0:
-                        g[v] = want
-                        queue.append(v)
-                    elif g[v] != want:
-                        conflicts += 1
-        conflicts //= 2
+        g, bad = _potential(edges, n)
+        conflicts = len(bad)
         plain = pymatching.Matching()
         gap = pymatching.Matching()
         o_node = n
@@ -304,6 +323,7 @@ class GapDecoder:
             if mm.num_nodes < size:  # decode_batch needs every node to exist
                 mm.add_boundary_edge(size - 1, weight=1e9, merge_strategy="smallest-weight")
         m = (plain, gap)
+        self._bad = bad
         self._built = (m, decoded, g.astype(np.uint8), conflicts)
         return self._built
 
@@ -354,12 +374,11 @@ class GapSampler(sinter.Sampler):
 
 
 class _CompiledGapSampler(sinter.CompiledSampler):
-    def __init__(self, circuit: stim.Circuit):
+    def __init__(self, circuit: stim.Circuit, *, postselect_conflicts: bool = False):
         self._anon = sinter.AnonTaskStats
         self._decoder = GapDecoder(circuit)
         self._sampler = circuit.compile_detector_sampler()
-        mask = np.packbits(postselection_mask(circuit), bitorder="little")
-        self._mask = mask
+        self._mask = np.packbits(self._decoder.postselected, bitorder="little")
 
     def handles_throttling(self) -> bool:
         return False

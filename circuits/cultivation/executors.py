@@ -61,7 +61,9 @@ class ChunkJob:
             from circuits.cultivation.sampling import postselection_mask
 
             circuit = stim.Circuit(self.text)
-            packed = np.packbits(postselection_mask(circuit), bitorder="little")
+            mask = getattr(self.decoder, "postselected", None)  # a decoder may add some
+            mask = postselection_mask(circuit) if mask is None else mask
+            packed = np.packbits(mask, bitorder="little")
             self._cache = (circuit, packed)
         return self._cache
 
@@ -187,11 +189,16 @@ class _Dask:
         if self._client is None:
             return
         client, cluster, self._client = self._client, self._cluster, None
+        # busy workers may not stop in time: never let the shutdown hide the result
         try:
-            client.close(timeout=5)
-        finally:
-            if cluster is not None:
-                cluster.close(timeout=5)
+            client.close(timeout=10)
+        except (TimeoutError, OSError, RuntimeError):
+            pass
+        if cluster is not None:
+            try:
+                cluster.close(timeout=20)
+            except (TimeoutError, OSError, RuntimeError):
+                pass
 
 
 def check_executor(executor: str, workers: int, scheduler: str | None) -> None:
