@@ -35,22 +35,30 @@ def noisy():
 
 
 def test_counts_identical_for_serial_processes_and_dask(noisy):
-    """Acceptance 1: same seed and chunk size, same counts on every executor."""
+    """Acceptance 1: same seed and chunk size, same counts in-process, on 2 local processes
+    and on a 2-worker Dask LocalCluster (also with the error budget)."""
     from distributed import LocalCluster
 
     kw = dict(seed=11, chunk_shots=5_000)
     serial = sample(noisy, 60_000, **kw)
     procs = sample(noisy, 60_000, num_workers=2, **kw)
-    local_dask = sample(noisy, 60_000, num_workers=2, executor="dask", **kw)
-    assert serial.errors > 0 and _key(serial) == _key(procs) == _key(local_dask)
-    # an existing cluster by address; the error budget stops at the same chunk
     budget = sample(noisy, 10**18, max_errors=3, **kw)
     with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster:
+        dask = sample(noisy, 60_000, executor="dask", scheduler=cluster.scheduler_address, **kw)
         remote = sample(noisy, 10**18, max_errors=3, executor="dask",
                         scheduler=cluster.scheduler_address, **kw)
+    assert serial.errors > 0 and _key(serial) == _key(procs) == _key(dask)
     assert budget.errors >= 3 and _key(budget) == _key(remote)
     # and a different chunk size is a different (but statistically equal) run
     assert _key(sample(noisy, 60_000, seed=11, chunk_shots=7_000)) != _key(serial)
+
+
+@pytest.mark.slow
+def test_dask_local_cluster_of_n_workers(noisy):
+    """``executor="dask"`` without a scheduler starts its own LocalCluster of num_workers."""
+    kw = dict(seed=11, chunk_shots=5_000)
+    assert _key(sample(noisy, 30_000, num_workers=2, executor="dask", **kw)) == \
+        _key(sample(noisy, 30_000, **kw))
 
 
 def test_resume_extends_to_more_shots_and_errors(noisy):
