@@ -349,13 +349,19 @@ def sample(circuit: stim.Circuit, shots: int, *, seed: int = 0,
     def reached() -> bool:
         return max_errors is not None and totals()[2] >= max_errors
 
+    saved_at = [-1]  # chunks accumulated at the last checkpoint
+
     def save(force: bool) -> None:
         nonlocal last_checkpoint
         now = time.perf_counter()
-        if checkpoint is not None and (force or now - last_checkpoint >= checkpoint_seconds):
+        progressed = processed[0] != saved_at[0]
+        if checkpoint is not None and progressed and \
+                (force or now - last_checkpoint >= checkpoint_seconds):
             checkpoint(state())
             last_checkpoint = now
+            saved_at[0] = processed[0]
 
+    processed = [0]
     first = n_chunks if (tail is not None or reached()) else done
     if first >= n_chunks:
         save(True)
@@ -385,6 +391,7 @@ def sample(circuit: stim.Circuit, shots: int, *, seed: int = 0,
                     except (TimeoutError, multiprocessing.TimeoutError):
                         continue
                 pending.popleft()
+                processed[0] += 1
                 if index < n_full:
                     _add(full, result)
                     done = index + 1
