@@ -216,7 +216,7 @@ def test_sampling_is_reproducible_and_resumable():
     states: list[dict] = []
     one = sample(circuit, shots, seed=9, checkpoint=states.append)
     two = sample(circuit, shots, seed=9, num_workers=2)
-    assert len(states) == 3 and states[0]["shots"] == 1 << 22
+    assert len(states) == 3 and states[0]["full"]["shots"] == 1 << 22
     resumed = sample(circuit, shots, seed=9, resume=json.loads(json.dumps(states[0])))
     assert (one.discards, one.errors) == (two.discards, two.errors)
     assert (one.shots, one.discards, one.errors) == \
@@ -284,7 +284,7 @@ def test_cli_cultivate_writes_outputs_and_resumes(tmp_path):
 @pytest.mark.parametrize("extra, message", [
     (["--d", "4"], "d must be one of"),
     (["--p", "0.7"], "p must be in"),
-    (["--shots", "0"], "shots must be >= 1"),
+    (["--shots", "0"], "--shots must be in"),
     (["--noise", "pauli"], "noise must be one of"),
     (["--protocol", "steane"], "--protocol must be gsj or rp2"),
     (["--protocol", "rp2", "--stage", "injection"], "rp2 offers --stage cultivation or escape"),

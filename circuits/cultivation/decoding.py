@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections import defaultdict, deque
+from collections import defaultdict
 
 import numpy as np
 import sinter
@@ -47,6 +47,32 @@ def _likely_flip(probs: list[float] | None) -> int | None:
     if probs is None or max(probs) == 0:
         return None
     return int(probs[1] > probs[0])
+
+
+def _potential(edges: dict[tuple, list], n: int) -> tuple[np.ndarray, list[tuple]]:
+    """0/1 potential ``g`` with ``g(u) xor g(v) = flip(u, v)`` on the bulk edges, grown
+    along the cheapest edges first (Prim), and the bulk edges it cannot satisfy."""
+    adj: dict[int, list[tuple[float, int, int]]] = defaultdict(list)
+    for key, (w, f) in edges.items():
+        if len(key) == 2:
+            adj[key[0]].append((w, key[1], int(f)))
+            adj[key[1]].append((w, key[0], int(f)))
+    g = np.full(n, -1, dtype=np.int64)
+    for s in range(n):
+        if g[s] >= 0:
+            continue
+        g[s] = 0
+        heap = [(w, s, v, f) for w, v, f in adj[s]]
+        heapq.heapify(heap)
+        while heap:
+            _, u, v, f = heapq.heappop(heap)
+            if g[v] < 0:
+                g[v] = g[u] ^ f
+                for w, x, fx in adj[v]:
+                    if g[x] < 0:
+                        heapq.heappush(heap, (w, v, x, fx))
+    bad = [k for k, (_, f) in edges.items() if len(k) == 2 and g[k[0]] ^ g[k[1]] != int(f)]
+    return g, bad
 
 
 class GapDecoder:
@@ -66,63 +92,104 @@ class GapDecoder:
         is an approximation).
     """
 
-    def __init__(self, circuit: stim.Circuit):
+    def __init__(self, circuit: stim.Circuit, *, postselect_conflicts: bool = False):
         if not isinstance(circuit, stim.Circuit):
             raise TypeError(f"circuit must be a stim.Circuit, got {type(circuit).__name__}")
         if circuit.num_observables != 1:
             raise ValueError(f"circuit must have 1 observable, has {circuit.num_observables}")
         self._mask = postselection_mask(circuit)
+        coords = circuit.get_detector_coordinates()
+        self._basis = np.array([int(c[3]) if len(c) >= 4 and c[3] in (0, 1) else -1
+                                for c in (coords.get(k, ()) for k in range(len(self._mask)))],
+                               dtype=np.int64)
         self._dem_text = str(circuit.detector_error_model(
-            decompose_errors=True, ignore_decomposition_failures=True))
+            decompose_errors=False, approximate_disjoint_errors=True))
         self._built = None
-        self.num_decoded = int((~self._mask).sum())
+        self._graph: tuple | None = None  # graph(), kept when pickled (workers skip it)
         self.potential_conflicts = self._build()[3]
+        if postselect_conflicts and self.potential_conflicts:
+            # detectors at the bulk edges where the logical class has no consistent
+            # potential (the observable crosses the graph there, as where GSJ post-select
+            # the detectors of observable-flipping bulk edges): post-select them as well
+            decoded = self._graph[1]
+            for key in self._bad:
+                self._mask[decoded[list(key)]] = True
+            self._graph = self._built = None
+            self.potential_conflicts = self._build()[3]
+        self.num_decoded = int((~self._mask).sum())
+
+    @property
+    def postselected(self) -> np.ndarray:
+        """Boolean mask over detectors: discard a shot where any of these fires (the
+        circuit's post-selected detectors, plus the conflict detectors if asked)."""
+        return self._mask.copy()
 
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
         state["_built"] = None
+        state["_dem_text"] = None  # the graph is kept; workers only build the matchers
         return state
 
     def graph(self) -> tuple[dict[tuple, list], np.ndarray]:
         """Edges ``{(u, v) or (u,): [weight, flip]}`` on the decoded detectors (local
         indices) after clipping the post-selected ones, and their global indices.
 
-        stim decomposes every error into graph-like pieces; a piece left with one decoded
-        detector after dropping its post-selected ones becomes a boundary edge weighted by
-        the distance to the boundary through the post-selected node; pieces with more than
-        two decoded detectors are dropped.
+        Our own decomposition of stim's undecomposed error model (stim's decomposer gives
+        up on composite errors of more than 15 symptoms, as at d1 = 5, and leaves pieces it
+        cannot split, such as colour-code triplets, which were dropped):
+
+        1. post-selected detectors are clipped: every one gets its cheapest path to the
+           boundary (Dijkstra over all errors of at most two detectors), and an error that
+           touches it keeps its decoded part with that path's weight and flip added (in a
+           kept shot the detector is silent, so another error must have cancelled it);
+        2. the decoded part is split by basis (coordinate 3: 0 = X, 1 = Z); each basis part
+           of at most two detectors is an edge, its flip learned from the errors with that
+           exact single-basis symptom set;
+        3. a basis part of three or four detectors (a colour-code triplet, a hook across a
+           colour boundary) is split into the most likely pairs / singles among the known
+           edges whose flips add up to the error's flip; parts that admit no such split
+           are dropped.
         """
+        import itertools
+
+        if self._graph is not None:
+            return self._graph
         dem = stim.DetectorErrorModel(self._dem_text)
         hidden = self._mask
+        basis = self._basis
+        errors: list[tuple[float, tuple[int, ...], int]] = []
         raw: dict[tuple, list[float]] = defaultdict(lambda: [0.0, 0.0])
+
+        def merge(table: dict, key: tuple, p: float, flip: int) -> None:
+            cur = table[key]
+            cur[flip] = cur[flip] * (1 - p) + p * (1 - cur[flip])
+
         for inst in dem.flattened():
             if inst.type != "error":
                 continue
             p = inst.args_copy()[0]
             if p <= 0:
                 continue
-            pieces: list[list] = [[[], 0]]
+            dets: set[int] = set()
+            flip = 0
             for t in inst.targets_copy():
-                if t.is_separator():
-                    pieces.append([[], 0])
-                elif t.is_relative_detector_id():
-                    pieces[-1][0].append(int(t.val))
+                if t.is_relative_detector_id():
+                    dets ^= {int(t.val)}
                 elif t.is_logical_observable_id():
-                    pieces[-1][1] ^= 1
-            if any(len(dets) > 2 for dets, _ in pieces):
-                continue
-            for dets, flip in pieces:
-                if dets:
-                    cur = raw[tuple(sorted(dets))]
-                    cur[flip] = cur[flip] * (1 - p) + p * (1 - cur[flip])
+                    flip ^= 1
+            key = tuple(sorted(dets))
+            if key:
+                errors.append((p, key, flip))
+                if len(key) <= 2:
+                    merge(raw, key, p, flip)
 
         def weight(p: float) -> float:
             p = min(max(p, 1e-15), 0.5 - 1e-12)
             return math.log((1 - p) / p)
 
         best = {k: (weight(max(v)), int(v[1] > v[0])) for k, v in raw.items()}
+        # 1. distance of every detector to the boundary, through any detectors
         nbrs: dict[int, list[tuple[int, float, int]]] = defaultdict(list)
-        dist: dict[int, tuple[float, int]] = {}
         heap: list[tuple[float, int, int]] = []
         for key, (w, f) in best.items():
             if len(key) == 2:
@@ -130,6 +197,7 @@ class GapDecoder:
                 nbrs[key[1]].append((key[0], w, f))
             else:
                 heapq.heappush(heap, (w, f, key[0]))
+        dist: dict[int, tuple[float, int]] = {}
         while heap:
             d, f, u = heapq.heappop(heap)
             if u in dist:
@@ -138,25 +206,93 @@ class GapDecoder:
             for v, w, fv in nbrs[u]:
                 if v not in dist:
                     heapq.heappush(heap, (d + w, f ^ fv, v))
+        # 2. flips of the single-basis decoded symptom sets
+        known: dict[tuple, tuple[float, int]] = {}
+        for key, (w, f) in best.items():
+            if not hidden[list(key)].any() and len({int(basis[d]) for d in key}) == 1:
+                known[key] = (w, f)
+
+        def split(part: tuple[int, ...]) -> list[tuple[tuple, int]] | None:
+            """Most likely split of a 3- or 4-detector part into known pieces."""
+            best_split, best_w = None, math.inf
+            n = len(part)
+            for k in range(1, n):
+                for first in itertools.combinations(part, k):
+                    if part[0] not in first:
+                        continue
+                    rest = tuple(d for d in part if d not in first)
+                    if first in known and rest in known:
+                        w = known[first][0] + known[rest][0]
+                        if w < best_w:
+                            best_w = w
+                            best_split = [(first, known[first][1]), (rest, known[rest][1])]
+                    elif len(rest) >= 2 and first in known:
+                        sub = split(rest) if len(rest) >= 3 else None
+                        if sub is not None:
+                            w = known[first][0] + sum(known[q][0] for q, _ in sub)
+                            if w < best_w:
+                                best_w = w
+                                best_split = [(first, known[first][1]), *sub]
+            return best_split
+
+        decoded_edges: dict[tuple, list[float]] = defaultdict(lambda: [0.0, 0.0])
+        for p, key, flip in errors:
+            inside = tuple(d for d in key if not hidden[d])
+            if not inside:
+                continue
+            extra = 0.0
+            ok = True
+            for h in key:
+                if hidden[h]:
+                    if h not in dist:
+                        ok = False
+                        break
+                    extra += dist[h][0]
+                    flip ^= dist[h][1]
+            if not ok:
+                continue
+            # the probability of the clipped error: p times the clipped paths' likelihood
+            pe = 1 / (1 + math.exp(weight(p) + extra))
+            parts: dict[int, tuple[int, ...]] = defaultdict(tuple)
+            for dd in inside:
+                parts[int(basis[dd])] += (dd,)
+            pieces: list[tuple[tuple, int | None]] = []
+            for part in parts.values():
+                if len(part) <= 2:
+                    pieces.append((part, known[part][1] if part in known else None))
+                elif len(part) <= 4:
+                    sub = split(part)
+                    if sub is None:
+                        pieces = []
+                        break
+                    pieces.extend(sub)
+                else:
+                    pieces = []
+                    break
+            if not pieces:
+                continue
+            unknown = [i for i, (_, f) in enumerate(pieces) if f is None]
+            if len(pieces) == 1:
+                pieces = [(pieces[0][0], flip)]
+            elif len(unknown) == 1:
+                rest = 0
+                for i, (_, f) in enumerate(pieces):
+                    if i != unknown[0]:
+                        rest ^= f
+                pieces[unknown[0]] = (pieces[unknown[0]][0], flip ^ rest)
+            elif unknown:
+                continue
+            elif sum(f for _, f in pieces) % 2 != flip:
+                continue  # the split does not reproduce the flip (a low-weight logical)
+            for part, f in pieces:
+                merge(decoded_edges, part, pe, int(f))
         decoded = np.nonzero(~hidden)[0]
         local = {int(d): i for i, d in enumerate(decoded)}
         edges: dict[tuple, list] = {}
-
-        def add(key: tuple, w: float, f: int) -> None:
-            if key not in edges or w < edges[key][0]:
-                edges[key] = [w, f]
-
-        for key, (w, f) in best.items():
-            inside = [d for d in key if not hidden[d]]
-            outside = [d for d in key if hidden[d]]
-            if len(inside) == 2:
-                add((local[inside[0]], local[inside[1]]), w, f)
-            elif len(inside) == 1 and not outside:
-                add((local[inside[0]],), w, f)
-            elif len(inside) == 1 and outside[0] in dist:
-                dw, df = dist[outside[0]]
-                add((local[inside[0]],), w + dw, f ^ df)
-        return edges, decoded
+        for key, v in decoded_edges.items():
+            edges[tuple(local[d] for d in key)] = [weight(max(v)), int(v[1] > v[0])]
+        self._graph = (edges, decoded)
+        return self._graph
 
     def _build(self):
         if self._built is not None:
@@ -165,30 +301,8 @@ class GapDecoder:
 
         edges, decoded = self.graph()
         n = len(decoded)
-        flip = {k: bool(v[1]) for k, v in edges.items()}
-        # potential g on bulk edges by BFS
-        adj: dict[int, list[tuple[int, int]]] = defaultdict(list)
-        for key, f in flip.items():
-            if len(key) == 2:
-                adj[key[0]].append((key[1], int(f)))
-                adj[key[1]].append((key[0], int(f)))
-        g = np.full(n, -1, dtype=np.int64)
-        conflicts = 0
-        for s in range(n):
-            if g[s] >= 0:
-                continue
-            g[s] = 0
-            queue = deque([s])
-            while queue:
-                u = queue.popleft()
-                for v, f in adj[u]:
-                    want = g[u] ^ f
-                    if g[v] < 0:
-                        g[v] = want
-                        queue.append(v)
-                    elif g[v] != want:
-                        conflicts += 1
-        conflicts //= 2
+        g, bad = _potential(edges, n)
+        conflicts = len(bad)
         plain = pymatching.Matching()
         gap = pymatching.Matching()
         o_node = n
@@ -216,6 +330,7 @@ class GapDecoder:
             if mm.num_nodes < size:  # decode_batch needs every node to exist
                 mm.add_boundary_edge(size - 1, weight=1e9, merge_strategy="smallest-weight")
         m = (plain, gap)
+        self._bad = bad
         self._built = (m, decoded, g.astype(np.uint8), conflicts)
         return self._built
 
@@ -266,12 +381,11 @@ class GapSampler(sinter.Sampler):
 
 
 class _CompiledGapSampler(sinter.CompiledSampler):
-    def __init__(self, circuit: stim.Circuit):
+    def __init__(self, circuit: stim.Circuit, *, postselect_conflicts: bool = False):
         self._anon = sinter.AnonTaskStats
         self._decoder = GapDecoder(circuit)
         self._sampler = circuit.compile_detector_sampler()
-        mask = np.packbits(postselection_mask(circuit), bitorder="little")
-        self._mask = mask
+        self._mask = np.packbits(self._decoder.postselected, bitorder="little")
 
     def handles_throttling(self) -> bool:
         return False

@@ -13,8 +13,9 @@ Detectors
       the start of the round (stim's ``solve_flow_measurements`` on ``P -> 1``) XOR those
       that prepared it at the end of the previous round (``1 -> P``); in the first round
       the previous value is solved on the whole cultivation + growth prefix.  First-round
-      detectors and those of the colour checks that the matchable code drops are
-      post-selected; all later ones are tagged ``decode`` for the matching decoder
+      detectors on the colour code and, in every hybrid round, those of the colour checks
+      that the matchable code drops are post-selected (as GSJ post-select red X and green
+      Z); all later ones are tagged ``decode`` for the matching decoder
       (:mod:`.decoding`).
     * the observable: the ideal readout of the logical XOR its solved frame.
 
@@ -240,8 +241,11 @@ def escape_circuit(d1: int = 3, d2: int | None = None, *, r1: int | None = None,
                 tag = "post" if t.data & colour_data else "decode"
                 detectors.append((pre + [offset + m for m in ms], _coord(t, k), tag))
             elif key in prev_prepare:
+                # the colour checks that the matchable code drops (GSJ: red X, green Z)
+                # are post-selected in every hybrid round, not only in the transition:
+                # decoded, they leave colour-code triplets that no matching graph holds
                 tag = "post" if (kind == "hybrid" or kind == "transition") and \
-                    _dropped(t, after) else "decode"
+                    _dropped(t, final) else "decode"
                 detectors.append((prev_prepare[key] + [offset + m for m in ms],
                                   _coord(t, k), tag))
         prepared = _solve(chunk, [(None, _pauli(t, index)) for t in after if t.data])

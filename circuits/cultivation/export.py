@@ -2,9 +2,10 @@
 
 * :func:`write_stim`, :func:`write_dem` - stim's text formats, written atomically (temp
   file + rename) and never over an existing file unless ``force``.
-* :func:`to_qasm3` - stim's own converter (``stim.Circuit.to_qasm``), noiseless, with
-  detectors and observables as classical parities.  Stim drops instruction tags, so the T
-  gates appear as their ``s`` / ``sdg`` proxies; use :func:`to_qiskit` and
+* :func:`to_qasm3` - OpenQASM 3 of the noiseless circuit that ``qiskit.qasm3.loads`` reads
+  (stim's own converter writes subroutines, ``qreg``/``creg`` and an undefined ``hyz``
+  gate, which importers refuse), detectors and observables as comment lines; the T gates
+  appear as their ``s`` / ``sdg`` proxies; use :func:`to_qiskit` and
   ``qiskit.qasm3.dumps`` for the version with real T gates.
 * :func:`to_qiskit` - a ``QuantumCircuit`` (one clbit per measurement result, qubit ``q`` of
   the stim circuit = qiskit qubit ``q``).  With ``t_gates=True`` the ``S[T]`` /
@@ -56,9 +57,37 @@ def write_dem(path: str | os.PathLike, circuit: stim.Circuit, *, force: bool = F
 
 
 def to_qasm3(circuit: stim.Circuit) -> str:
-    """OpenQASM 3 text of the noiseless circuit by stim's converter (T as ``s``/``sdg``)."""
-    return _check(circuit).without_noise().to_qasm(open_qasm_version=3,
-                                                   skip_dets_and_obs=False)
+    """OpenQASM 3 text of the noiseless circuit (T as its ``s``/``sdg`` proxies).
+
+    The gates come from :func:`to_qiskit` (``t_gates=False``) and ``qiskit.qasm3.dumps``,
+    so the text loads with ``qiskit.qasm3.loads`` (OpenQASM 3 ``qubit``/``bit`` declarations,
+    ``stdgates.inc`` gates only, no subroutines); measurement result ``k`` of stim is bit
+    ``c[k]``.  The detectors and observables follow as comments, one parity of ``c`` bits
+    a line (``// dets[i] = c[a] ^ c[b]``, ``// obs[0] = ...``), since OpenQASM importers do
+    not take classical assignments.
+    """
+    import qiskit.qasm3
+
+    circuit = _check(circuit).without_noise()
+    text = qiskit.qasm3.dumps(to_qiskit(circuit, t_gates=False))
+    lines = [text.rstrip("\n"), "// detectors and observables: parities of measurement bits c[k]"]
+    measured = 0
+    observables: dict[int, list[int]] = {}
+    det = 0
+    for ins in circuit.flattened():
+        if ins.name == "DETECTOR":
+            recs = sorted(measured + t.value for t in ins.targets_copy())
+            lines.append(f"// dets[{det}] = " + (" ^ ".join(f"c[{r}]" for r in recs) or "0"))
+            det += 1
+        elif ins.name == "OBSERVABLE_INCLUDE":
+            k = int(ins.gate_args_copy()[0])
+            observables.setdefault(k, []).extend(measured + t.value for t in ins.targets_copy())
+        else:
+            measured += ins.num_measurements
+    for k, recs in sorted(observables.items()):
+        recs = sorted(r for r in set(recs) if recs.count(r) % 2)
+        lines.append(f"// obs[{k}] = " + (" ^ ".join(f"c[{r}]" for r in recs) or "0"))
+    return "\n".join(lines) + "\n"
 
 
 def to_qiskit(circuit: stim.Circuit, *, t_gates: bool = True):

@@ -7,9 +7,10 @@ post-selected throughout, have their observable compared with its noiseless valu
 Two ways to sample, with the same statistics type:
 
 * :func:`sample` - seeded and reproducible: shots are cut into fixed chunks, chunk ``i``
-  uses the seed ``(seed, i)``, chunks run on a process pool and are accumulated in order,
-  so the result depends only on ``seed``, ``shots`` and ``max_errors``, not on the number
-  of workers.
+  uses the seed ``(seed, i)``, chunks stream through an executor (in-process, a process
+  pool or Dask distributed, :mod:`~circuits.cultivation.executors`) and are accumulated in
+  order, so the result depends only on ``seed``, the chunk size, ``shots`` and
+  ``max_errors``, not on the executor or the number of workers.
 * :func:`sinter_task` / :func:`collect` - the same job as ``sinter.Task`` s (post-selection
   mask, metadata) for ``sinter.collect``: unseeded, resumable, the field's standard.
 
@@ -28,21 +29,20 @@ import math
 import multiprocessing
 import os
 import time
+from collections import deque
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
 import stim
 from scipy import stats as _stats
 
-__all__ = ["CultivationStats", "collect", "measurement_layers", "postselection_mask",
-           "sample", "sinter_task"]
+__all__ = ["CultivationStats", "SamplingInterrupted", "collect", "measurement_layers",
+           "postselection_mask", "sample", "sinter_task"]
 
 DECODE_TAG = "decode"
 _CHUNK = 1 << 22  # shots per seeded chunk for post-selected circuits
 _CHUNK_DECODED = 1 << 14  # decoding dominates; small chunks keep progress and checkpoints live
-_BATCH_BYTES = 1 << 24  # bit-packed detection events held in memory at a time
 
 
 @dataclass(frozen=True)
@@ -151,49 +151,84 @@ def measurement_layers(circuit: stim.Circuit) -> int:
     return count + current
 
 
-def _validate(shots: int, max_errors: int | None, num_workers: int | None) -> None:
+def _validate(shots: int, max_errors: int | None, num_workers: int | None,
+              chunk_shots: int | None) -> None:
     if isinstance(shots, bool) or not isinstance(shots, (int, np.integer)):
         raise TypeError(f"shots must be an int, got {type(shots).__name__}")
     if shots < 1:
         raise ValueError(f"shots must be >= 1, got {shots}")
-    if max_errors is not None and (not isinstance(max_errors, (int, np.integer))
-                                   or max_errors < 1):
-        raise ValueError(f"max_errors must be a positive int or None, got {max_errors!r}")
-    if num_workers is not None and (not isinstance(num_workers, (int, np.integer))
-                                    or num_workers < 1):
-        raise ValueError(f"num_workers must be a positive int or None, got {num_workers!r}")
+    for name, v in (("max_errors", max_errors), ("num_workers", num_workers),
+                    ("chunk_shots", chunk_shots)):
+        if v is not None and (isinstance(v, bool) or not isinstance(v, (int, np.integer))
+                              or v < 1):
+            raise ValueError(f"{name} must be a positive int or None, got {v!r}")
 
 
-def _run_chunk(args: tuple) -> tuple[int, int, int, dict]:
-    text, shots, seed, decoder = args
-    circuit = stim.Circuit(text)
-    mask = postselection_mask(circuit)
-    sampler = circuit.compile_detector_sampler(seed=seed)
-    packed_mask = np.packbits(mask, bitorder="little")
-    batch = max(1024, min(262_144, _BATCH_BYTES // max(1, packed_mask.size)))
-    discards = errors = 0
-    hist: dict[int, list[int]] = {}
-    done = 0
-    while done < shots:
-        n = min(batch, shots - done)
-        done += n
-        dets, obs = sampler.sample(n, separate_observables=True, bit_packed=True)
-        discard = (dets[:, : packed_mask.size] & packed_mask).any(axis=1)
-        kept = ~discard
-        discards += int(discard.sum())
-        if decoder is None:
-            errors += int(obs[kept].any(axis=1).sum())
-            continue
-        predictions, gaps = decoder.decode(dets[kept])
-        wrong = (predictions != obs[kept]).any(axis=1)
-        errors += int(wrong.sum())
-        bins = np.floor(gaps).astype(np.int64)
-        for b in np.unique(bins):
-            sel = bins == b
-            cur = hist.setdefault(int(b), [0, 0])
-            cur[0] += int(sel.sum())
-            cur[1] += int(wrong[sel].sum())
-    return shots, discards, errors, hist
+class SamplingInterrupted(KeyboardInterrupt):
+    """Raised by :func:`sample` on Ctrl-C: ``stats`` and ``state`` hold the chunks finished
+    so far (``state`` resumes the run)."""
+
+    def __init__(self, stats: CultivationStats, state: dict):
+        super().__init__("sampling interrupted")
+        self.stats = stats
+        self.state = state
+
+
+def _counts(raw: dict | None) -> list:
+    """``[shots, discards, errors, {gap: [kept, errors]}]`` from a checkpoint's counts."""
+    if raw is None:
+        return [0, 0, 0, {}]
+    return [int(raw["shots"]), int(raw["discards"]), int(raw["errors"]),
+            {int(g): [int(k), int(e)] for g, (k, e) in raw["gap_histogram"].items()}]
+
+
+def _counts_json(c: list) -> dict:
+    return {"shots": c[0], "discards": c[1], "errors": c[2],
+            "gap_histogram": {str(g): list(v) for g, v in sorted(c[3].items())}}
+
+
+def _add(acc: list, result: tuple) -> None:
+    n, disc, err, h = result
+    acc[0] += n
+    acc[1] += disc
+    acc[2] += err
+    for g, (k, e) in h.items():
+        cur = acc[3].setdefault(int(g), [0, 0])
+        cur[0] += k
+        cur[1] += e
+
+
+def _restore(resume: dict, seed: int, shots: int, chunk: int,
+             max_errors: int | None) -> tuple[int, list, list | None, float]:
+    """``(chunks_done, full_counts, tail_counts, seconds)`` from a checkpoint state."""
+    try:
+        if int(resume.get("version", 0)) != 2:
+            raise ValueError("checkpoint format is not version 2")
+        done = int(resume["chunks_done"])
+        full = _counts(resume["full"])
+        tail = _counts(resume["tail"]) if resume.get("tail") is not None else None
+        seconds = float(resume.get("seconds", 0.0))
+        old_max = resume.get("max_errors")
+        if resume["seed"] != seed:
+            raise ValueError(f"seed {seed} differs from the checkpoint's {resume['seed']}")
+        if int(resume["chunk_shots"]) != chunk:
+            raise ValueError(f"chunk_shots {chunk} differs from the checkpoint's "
+                             f"{resume['chunk_shots']}")
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise ValueError(f"resume must be a checkpoint state of this job: {exc}") from exc
+    if full[0] != done * chunk:
+        raise ValueError("resume must be a checkpoint state of this job: its counts do not "
+                         "match its chunks")
+    sampled = full[0] + (tail[0] if tail else 0)
+    if shots < sampled:
+        raise ValueError(f"shots {shots} is below the {sampled} shots already sampled")
+    if tail is not None and shots != int(resume["total_shots"]):
+        tail = None  # a partial last chunk is sampled again in full when a run is extended
+    if max_errors is not None and full[2] >= max_errors and old_max != max_errors \
+            and (old_max is None or max_errors < old_max):
+        raise ValueError(f"max_errors {max_errors} is below the {full[2]} errors already "
+                         "counted: start a new run for a smaller error budget")
+    return done, full, tail, seconds
 
 
 def sample(circuit: stim.Circuit, shots: int, *, seed: int = 0,
@@ -201,36 +236,61 @@ def sample(circuit: stim.Circuit, shots: int, *, seed: int = 0,
            decoder: object | None = None,
            progress: Callable[[int, int, int, int], None] | None = None,
            checkpoint: Callable[[dict], None] | None = None,
-           resume: dict | None = None) -> CultivationStats:
+           resume: dict | None = None, executor: str = "local",
+           scheduler: str | None = None, chunk_shots: int | None = None,
+           checkpoint_seconds: float = 0.0, first_chunk: int = 0) -> CultivationStats:
     """Sample ``circuit`` with post-selection; reproducible for a given ``seed``.
+
+    Shots are cut into chunks of ``chunk_shots`` (the last one shorter); chunk ``i`` is
+    sampled with :func:`~circuits.cultivation.executors.chunk_seed` ``(seed, i)`` on any
+    executor, and the results are accumulated in chunk order, so the counts depend only on
+    ``seed``, ``chunk_shots``, ``shots`` and ``max_errors``: not on the executor, the number
+    of workers or the order in which they finish.  Chunks are generated lazily (a bounded
+    window is in flight), so ``shots`` may be astronomically large with ``max_errors``.
 
     Parameters
     ----------
     circuit
         A noisy circuit (e.g. ``noise.apply(cultivation_circuit(3))``).
     shots
-        Number of shots (>= 1); they run in seeded chunks of 2^22 shots (2^14 when
-        decoding), each sampled in memory-bounded batches.
+        Number of shots (>= 1).
     seed
-        Seed; chunk ``i`` gets the ``i``-th child of ``numpy.random.SeedSequence(seed)``.
+        Seed of the chunk seeds.
     max_errors
-        Stop after the chunk in which this many logical errors were reached.
+        Stop after the chunk (in chunk order) in which this many logical errors were reached.
     num_workers
-        Worker processes (``None`` = all cores).
+        Worker processes (``None`` = all cores) or Dask workers of a ``LocalCluster``.
     decoder
         Object with ``decode(packed_detectors) -> (predictions, gaps_db)`` for circuits with
         ``decode``-tagged detectors; ``None`` when every detector is post-selected.
     progress
         ``progress(shots_done, shots_total, discards, errors)`` after every chunk.
     checkpoint
-        ``checkpoint(state)`` after every chunk, with a JSON-ready ``state`` dict.
+        ``checkpoint(state)`` with a JSON-ready ``state`` dict: after a chunk when at least
+        ``checkpoint_seconds`` passed since the last call, and always at the end.
     resume
         A ``state`` from ``checkpoint``: the run continues after its last chunk and gives
-        the same result as an uninterrupted run with the same seed.
+        the same counts as an uninterrupted run with the same seed.  ``shots`` and
+        ``max_errors`` may be larger than the checkpoint's (the run is extended: a partial
+        last chunk is sampled again in full, as a fresh run of the new size would).
+    executor, scheduler
+        ``"local"`` (in-process for one worker, else a process pool) or ``"dask"``
+        (``scheduler`` address such as ``tcp://host:8786``, else a ``LocalCluster``).
+    chunk_shots
+        Shots per chunk (default 2^22, or 2^14 with a decoder).
+    first_chunk
+        Index of the first chunk: runs with the same seed and chunk size on disjoint chunk
+        ranges (other machines) add up to one run of their total size (``shots`` should
+        then be a multiple of ``chunk_shots``).
 
     Returns
     -------
     CultivationStats
+
+    Raises
+    ------
+    SamplingInterrupted
+        On Ctrl-C, with the counts of the chunks finished so far.
 
     Examples
     --------
@@ -240,94 +300,116 @@ def sample(circuit: stim.Circuit, shots: int, *, seed: int = 0,
     >>> 0.25 < s.discard_rate < 0.37
     True
     """
+    from circuits.cultivation.executors import ChunkJob, check_executor, chunk_seed, open_executor
+
     if not isinstance(circuit, stim.Circuit):
         raise TypeError(f"circuit must be a stim.Circuit, got {type(circuit).__name__}")
-    _validate(shots, max_errors, num_workers)
+    _validate(shots, max_errors, num_workers, chunk_shots)
+    if isinstance(first_chunk, bool) or not isinstance(first_chunk, (int, np.integer)) \
+            or first_chunk < 0:
+        raise ValueError(f"first_chunk must be an int >= 0, got {first_chunk!r}")
+    workers = int(num_workers or os.cpu_count() or 1)
+    check_executor(executor, workers, scheduler)
     mask = postselection_mask(circuit)
     if decoder is None and (~mask).any():
         raise ValueError("circuit has detectors tagged 'decode': pass a decoder")
-    workers = num_workers or os.cpu_count() or 1
-    chunk = _CHUNK if decoder is None else _CHUNK_DECODED
-    sizes = [chunk] * (int(shots) // chunk)
-    if int(shots) % chunk:
-        sizes.append(int(shots) % chunk)
-    text = str(circuit)
-    seeds = np.random.SeedSequence(seed).spawn(len(sizes))
-    jobs = [(text, n, int(s.generate_state(1)[0] & 0x7FFFFFFF), decoder)
-            for n, s in zip(sizes, seeds, strict=True)]
-    total = [0, 0, 0]
-    hist: dict[int, list[int]] = {}
-    done = 0
-    elapsed = 0.0
+    shots = int(shots)
+    chunk = int(chunk_shots or (_CHUNK if decoder is None else _CHUNK_DECODED))
+    n_full, rest = divmod(shots, chunk)
+    n_chunks = n_full + (rest > 0)
+    done, full, tail, elapsed = 0, [0, 0, 0, {}], None, 0.0
     if resume is not None:
-        try:
-            done = int(resume["chunks_done"])
-            total = [int(resume["shots"]), int(resume["discards"]), int(resume["errors"])]
-            hist = {int(g): [int(k), int(e)] for g, (k, e) in resume["gap_histogram"].items()}
-            elapsed = float(resume.get("seconds", 0.0))
-            if resume.get("seed") != seed or resume.get("total_shots") != int(shots):
-                raise ValueError("seed or shots differ from the checkpoint")
-        except (KeyError, TypeError, ValueError) as exc:
-            raise ValueError(f"resume must be a checkpoint state of this job: {exc}") from exc
-        jobs = jobs[done:]
+        done, full, tail, elapsed = _restore(resume, seed, shots, chunk, max_errors)
+        if int(resume.get("first_chunk", 0)) != first_chunk:
+            raise ValueError(f"first_chunk {first_chunk} differs from the checkpoint's "
+                             f"{resume.get('first_chunk', 0)}")
     start = time.perf_counter()
+    last_checkpoint = -math.inf
+    layers = measurement_layers(circuit)
 
-    def add(result: tuple) -> bool:
-        nonlocal done
-        n, disc, err, h = result
-        done += 1
-        total[0] += n
-        total[1] += disc
-        total[2] += err
-        for g, (k, e) in h.items():
-            cur = hist.setdefault(g, [0, 0])
-            cur[0] += k
-            cur[1] += e
-        if progress is not None:
-            progress(total[0], int(shots), total[1], total[2])
-        if checkpoint is not None:
-            checkpoint({"chunks_done": done, "shots": total[0], "discards": total[1],
-                        "errors": total[2], "gap_histogram": {str(g): v for g, v in hist.items()},
-                        "seconds": elapsed + time.perf_counter() - start, "seed": seed,
-                        "total_shots": int(shots)})
-        return max_errors is not None and total[2] >= max_errors
+    def totals() -> list:
+        acc = [full[0], full[1], full[2], {g: list(v) for g, v in full[3].items()}]
+        if tail is not None:
+            _add(acc, (tail[0], tail[1], tail[2], tail[3]))
+        return acc
 
-    if max_errors is not None and total[2] >= max_errors:
-        jobs = []
-    if workers == 1 or len(jobs) <= 1:
-        for job in jobs:
-            if add(_run_chunk(job)):
-                break
-    else:
-        # forkserver: forking a process that imported JAX (multithreaded) can deadlock
-        ctx = multiprocessing.get_context("forkserver")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-            pending = []
-            it = iter(jobs)
-            for job in it:
-                pending.append(pool.submit(_run_chunk, job))
-                if len(pending) >= 2 * workers:
-                    break
-            stop = False
+    def stats() -> CultivationStats:
+        acc = totals()
+        return CultivationStats(acc[0], acc[1], acc[2], elapsed + time.perf_counter() - start,
+                                circuit.num_qubits, layers,
+                                {g: (k, e) for g, (k, e) in sorted(acc[3].items())})
+
+    def state() -> dict:
+        return {"version": 2, "seed": seed, "chunk_shots": chunk, "total_shots": shots,
+                "first_chunk": int(first_chunk),
+                "max_errors": max_errors, "chunks_done": done, "full": _counts_json(full),
+                "tail": None if tail is None else _counts_json(tail),
+                "seconds": elapsed + time.perf_counter() - start}
+
+    def reached() -> bool:
+        return max_errors is not None and totals()[2] >= max_errors
+
+    saved_at = [-1]  # chunks accumulated at the last checkpoint
+
+    def save(force: bool) -> None:
+        nonlocal last_checkpoint
+        now = time.perf_counter()
+        progressed = processed[0] != saved_at[0]
+        if checkpoint is not None and progressed and \
+                (force or now - last_checkpoint >= checkpoint_seconds):
+            checkpoint(state())
+            last_checkpoint = now
+            saved_at[0] = processed[0]
+
+    processed = [0]
+    first = n_chunks if (tail is not None or reached()) else done
+    if first >= n_chunks:
+        save(True)
+        return stats()
+    job = ChunkJob(str(circuit), decoder)
+    try:
+        with open_executor(job, executor, workers, scheduler) as ex:
+            window = 2 * ex.width
+            pending: deque = deque()
+            next_index = first
+
+            def refill() -> None:
+                nonlocal next_index
+                while len(pending) < window and next_index < n_chunks:
+                    n = chunk if next_index < n_full else rest
+                    pending.append((next_index,
+                                    ex.submit(n, chunk_seed(seed, first_chunk + next_index))))
+                    next_index += 1
+
+            refill()
             while pending:
-                result = pending.pop(0).result()
-                if not stop:
-                    stop = add(result)
-                if not stop:
-                    nxt = next(it, None)
-                    if nxt is not None:
-                        pending.append(pool.submit(_run_chunk, nxt))
+                index, handle = pending[0]
+                while True:
+                    try:
+                        result = ex.result(handle, 0.25)
+                        break
+                    except (TimeoutError, multiprocessing.TimeoutError):
+                        continue
+                pending.popleft()
+                processed[0] += 1
+                if index < n_full:
+                    _add(full, result)
+                    done = index + 1
                 else:
-                    for f in pending:
-                        f.cancel()
-                    pending = [f for f in pending if not f.cancelled()]
-                    for f in pending:
-                        f.result()
-                    pending = []
-    return CultivationStats(total[0], total[1], total[2],
-                            elapsed + time.perf_counter() - start,
-                            circuit.num_qubits, measurement_layers(circuit),
-                            {g: (k, e) for g, (k, e) in sorted(hist.items())})
+                    tail = _counts(None)
+                    _add(tail, result)
+                if progress is not None:
+                    acc = totals()
+                    progress(acc[0], shots, acc[1], acc[2])
+                if reached():
+                    break
+                save(False)
+                refill()
+    except KeyboardInterrupt:
+        save(True)
+        raise SamplingInterrupted(stats(), state()) from None
+    save(True)
+    return stats()
 
 
 def sinter_task(circuit: stim.Circuit, metadata: dict | None = None):
