@@ -19,9 +19,9 @@ the conjugated target tensor.  Nothing is truncated, so the overlap is exact;
 the cost is ``O(n chi^2 4^g)`` with ``g`` the most gates on one bond (``D`` for
 ``D`` staircases, ``ceil(L/2)`` for a brickwork), memory ``O(chi 4^g)`` per site.
 
-Runs of consecutive sites with the same pattern of gates (the interior of a
-staircase) share one ``jax.lax.scan`` body, so compilation does not grow with
-``n``.  After every site the environment is divided by its norm and the log of
+Runs of sites whose pattern of gates repeats with period 1 (the interior of a
+staircase) or 2 (a brickwork) share one ``jax.lax.scan`` body, so compilation
+does not grow with ``n``.  After every site the environment is divided by its norm and the log of
 the norm is accumulated: ``log|<psi|V|v0>|`` is finite even when the overlap
 underflows (the orthogonality catastrophe).  complex128 throughout (JAX x64
 inside these functions only), differentiable by ``jax.grad``.
@@ -123,24 +123,43 @@ def gate_list_log_overlap(gates, target, v0, patterns, closing):
     r_all = 0.5 * jnp.einsum("kac,gabcd->gkbd", jnp.conj(jnp.asarray(_SIGMA)), g4)
     env = jnp.zeros((chi,), dtype=complex).at[0].set(1.0)
     logscale = jnp.zeros((), dtype=float)
-    i = 0
-    while i < n:  # runs of equal patterns share one scan body
-        j = i
-        while j + 1 < n and patterns[j + 1] == patterns[i]:
-            j += 1
-        pattern = patterns[i]
-        idx = np.asarray(closing[i : j + 1], dtype=np.int32).reshape(j + 1 - i, -1)
-        pieces = r_all[idx] if idx.shape[1] else jnp.zeros((j + 1 - i, 0, 4, 2, 2), complex)
-        if j == i:
-            env, logscale = _site_update(env, logscale, target[i], pieces[0], v0[i], pattern)
-        else:
-            def body(carry, xs, pattern=pattern):
-                t, rp, v = xs
-                return _site_update(carry[0], carry[1], t, rp, v, pattern), None
 
-            (env, logscale), _ = jax.lax.scan(
-                body, (env, logscale), (target[i : j + 1], pieces, v0[i : j + 1]))
-        i = j + 1
+    def pieces_of(sites):
+        idx = np.asarray([closing[i] for i in sites], dtype=np.int32).reshape(len(sites), -1)
+        if idx.shape[1] == 0:
+            return jnp.zeros((len(sites), 0, 4, 2, 2), dtype=complex)
+        return r_all[idx]
+
+    i = 0
+    while i < n:  # runs of sites with a repeating pattern (period 1 or 2) share one scan body
+        period, reps = 1, 1
+        for p in (1, 2):
+            r = 1
+            while i + (r + 1) * p <= n and patterns[i + r * p : i + (r + 1) * p] == \
+                    patterns[i : i + p]:
+                r += 1
+            if r >= 2:
+                period, reps = p, r
+                break
+        if reps == 1:
+            env, logscale = _site_update(env, logscale, target[i], pieces_of([i])[0], v0[i],
+                                         patterns[i])
+            i += 1
+            continue
+        group = patterns[i : i + period]
+        xs = []
+        for q in range(period):
+            sites = list(range(i + q, i + reps * period, period))
+            xs.append((target[np.asarray(sites)], pieces_of(sites), v0[np.asarray(sites)]))
+
+        def body(carry, xs, group=group):
+            env, logscale = carry
+            for pattern, (t, rp, v) in zip(group, xs, strict=True):
+                env, logscale = _site_update(env, logscale, t, rp, v, pattern)
+            return (env, logscale), None
+
+        (env, logscale), _ = jax.lax.scan(body, (env, logscale), tuple(xs))
+        i += reps * period
     amp = env[(0,) * env.ndim]
     return jnp.log(jnp.abs(amp)) + logscale, jnp.angle(amp)
 
