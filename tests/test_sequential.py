@@ -128,7 +128,7 @@ def test_sequential_rejects_unnormalised_and_non_mps():
     raw = MPS(random_mps_tensors(5, 2, np.random.default_rng(2)))
     with pytest.raises(ValueError, match="normalised"):
         sequential_circuit(raw, 1)
-    with pytest.raises(TypeError, match="mps.MPS"):
+    with pytest.raises(TypeError, match=r"mps\.MPS"):
         sequential_circuit(np.zeros(32), 1)
 
 
