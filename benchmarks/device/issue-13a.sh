@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Issue 13 (parts 2, 4): n = 100 rows of benchmarks/bench_aqc_vs_sequential.py on the lent H200.
+# GPU process: AQC L = 2..12 and the optimised sequential circuits at t = 1, 2, 4, and
+# AQC(t=1) + Trotter to t = 2 with quimb checks (worker processes on the CPU cores).
+# CPU process (in parallel, JAX on the CPU): Ran's layers D = 1..16 and 2nd-order Trotter.
+# t = 4 AQC here: L = 2..8 (the speed engineer adds L = 8, 12, 16 timing rows).
+# About 260 s in all (each part under its own timeout; rows are written as they finish).
+# QUICK=1: a tiny version (n = 8) to test the script on a CPU.
+set -u
+OUT=${OUT:-/tmp/issue13a-out}
+mkdir -p "$OUT"
+export PYTHONPATH=$PWD${PYTHONPATH:+:$PYTHONPATH}
+B=benchmarks/bench_aqc_vs_sequential.py
+CACHE=$(mktemp -d)
+# mps.tebd uses threadpoolctl; if the device python lacks it, a no-op stand-in (BLAS pinned by env)
+if ! python3 -c "import threadpoolctl" 2>/dev/null; then
+  mkdir -p "$CACHE/shim"; export OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
+  printf 'import contextlib\ndef threadpool_limits(*a, **k):\n    return contextlib.nullcontext()\n' \
+    > "$CACHE/shim/threadpoolctl.py"
+  export PYTHONPATH=$PYTHONPATH:$CACHE/shim
+fi
+if [ "${QUICK:-0}" = 1 ]; then
+  N=8; L="2 4"; LT4="2"; LX="4"; SEQ=2; RAN=3; TM=4; MI=20; T1=400; T4=200; T2=400
+else
+  N=100; L="2 4 6 8 10 12"; LT4="2 4 6 8"; LX="4 6 8"; SEQ=4; RAN=16; TM=20; MI=300
+  T1=150; T4=100; T2=250
+fi
+python3 -c "import jax; print(jax.devices())" > "$OUT/log_gpu.txt" 2>&1
+( JAX_PLATFORMS=cpu timeout $T2 python3 $B --n $N --t 1 2 4 --methods ran trotter \
+    --ran-max $RAN --trotter-max $TM --cache "$CACHE/cpu" --out "$OUT/cpu.json" \
+    > "$OUT/log_cpu.txt" 2>&1 ) &
+CPU_PID=$!
+( timeout $T1 python3 $B --n $N --t 1 2 --methods aqc sequential_opt aqc+trotter --layers $L \
+    --extend-layers $LX --extend-steps 1 2 4 --seqopt-max $SEQ --seqopt-maxiter 100 \
+    --trotter-max $TM --maxiter $MI --quimb --cache "$CACHE/gpu" --out "$OUT/gpu.json" \
+    >> "$OUT/log_gpu.txt" 2>&1
+  timeout $T4 python3 $B --n $N --t 4 --methods aqc sequential_opt --layers $LT4 \
+    --seqopt-max $((SEQ - 1)) --seqopt-maxiter 100 --maxiter $MI --cache "$CACHE/gpu" \
+    --out "$OUT/gpu.json" >> "$OUT/log_gpu.txt" 2>&1 )
+wait $CPU_PID
+rm -rf "$CACHE"
+ls -la "$OUT"
