@@ -325,7 +325,8 @@ def main(argv=None) -> None:
     ap.add_argument("--ran-max", type=int, default=16)
     ap.add_argument("--residual-factor", type=int, default=4,
                     help="bond cap of the residual MPS of the sequential methods: this times the "
-                         "target's chi (at most 256); the discarded weight is recorded")
+                         "target's chi (at most --residual-cap); the discarded weight is recorded")
+    ap.add_argument("--residual-cap", type=int, default=256)
     ap.add_argument("--seqopt-max", type=int, default=4)
     ap.add_argument("--seqopt-maxiter", type=int, default=100)
     ap.add_argument("--trotter-max", type=int, default=20)
@@ -374,14 +375,14 @@ def main(argv=None) -> None:
         compiled: dict[int, object] = {}
         for t in args.t:
             rows = []
+            cap = min(args.residual_cap, args.residual_factor * tgt[t].max_bond())
             if "trotter" in args.methods:
                 rows += trotter_for(t)
             if "ran" in args.methods:
-                rows += run_sequential(tgt[t], n, t, args.ran_max, False, 1, device,
-                                       min(256, args.residual_factor * tgt[t].max_bond()))
+                rows += run_sequential(tgt[t], n, t, args.ran_max, False, 1, device, cap)
             if "sequential_opt" in args.methods:
                 rows += run_sequential(tgt[t], n, t, args.seqopt_max, True, args.seqopt_maxiter,
-                                       device, min(256, args.residual_factor * tgt[t].max_bond()))
+                                       device, cap)
             if "aqc" in args.methods:
                 layers = args.layers
                 if extend and t == 1.0:

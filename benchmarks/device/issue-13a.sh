@@ -28,7 +28,7 @@ else
 fi
 python3 -c "import jax; print(jax.devices())" > "$OUT/log_gpu.txt" 2>&1
 ( JAX_PLATFORMS=cpu timeout $TCPU python3 $B --n $N --t 1 2 4 --methods ran trotter \
-    --ran-max $RAN --trotter-max $TM --cache "$CACHE/cpu" --out "$OUT/cpu.json" \
+    --ran-max $RAN --trotter-max $TM --residual-cap 128 --cache "$CACHE/cpu" --out "$OUT/cpu.json" \
     > "$OUT/log_cpu.txt" 2>&1 ) &
 CPU_PID=$!
 G="python3 $B --n $N --maxiter $MI --trotter-max $TM --seqopt-maxiter 100 --cache $CACHE/gpu"
