@@ -165,3 +165,20 @@ def test_extend_bad_input(kwargs, match):
     args = {"t_extra": 0.5, "steps": 1, "order": 2} | kwargs
     with pytest.raises(ValueError, match=match):
         aqc.extend(res, chain, args["t_extra"], args["steps"], args["order"], target=target)
+
+
+@pytest.mark.slow
+def test_extend_fidelity_confirmed_by_quimb_at_n40():
+    """Acceptance 4 at a size the suite can afford: quimb's CircuitMPS of the extended circuit."""
+    from conftest import simulate_with_quimb
+
+    n = 40
+    chain = heisenberg(n, 0.25)
+    target = evolve(chain, MPS.neel(n), t=1.0, dt=0.025, order=4, max_bond=128).state
+    res = aqc.compile(target, aqc.BrickworkAnsatz(n, 4), maxiter=60)
+    ext = aqc.extend(res, chain, 1.0, 4, target=target)
+    psi, _ = simulate_with_quimb(ext.circuit)
+    f_quimb = abs(ext.target.to_quimb().H @ psi) ** 2
+    assert f_quimb == pytest.approx(ext.fidelity, abs=1e-6)
+    row = aqc.trotter_comparison(ext, chain, MPS.neel(n).as_bitstring(), max_steps=20)
+    assert row["same_depth"]["two_qubit_depth"] <= ext.two_qubit_depth
