@@ -100,7 +100,7 @@ def row(method, n, t, param, cx_depth, cx_count, fidelity, time_s, device, **ext
             "device": device, **extra}
 
 
-def run_aqc(target, n, t, layers, maxiter, device, keep):
+def run_aqc(target, n, t, layers, maxiter, device, keep, save=lambda rows: None):
     out = []
     for L in layers:
         res = aqc.compile(target, aqc.BrickworkAnsatz(n, L), maxiter=maxiter,
@@ -111,6 +111,7 @@ def run_aqc(target, n, t, layers, maxiter, device, keep):
                        res.timings["total"], device, param_name="L",
                        init_fidelity=res.init_fidelity, n_iter=res.n_iter,
                        stop_reason=res.stop_reason, timings=res.timings))
+        save(out[-1:])
         print(f"  aqc n={n} t={t:g} L={L}: F={res.fidelity:.6f} depth={res.two_qubit_depth} "
               f"{res.timings['total']:.1f}s", flush=True)
     return out
@@ -169,7 +170,8 @@ def quimb_fidelity(qc, tensors: list) -> float:
     return float(abs(target.to_quimb().H @ circ.psi) ** 2)
 
 
-def run_extend(compiled, target1, target2, n, steps_list, trotter_rows, device, quimb):
+def run_extend(compiled, target1, target2, n, steps_list, trotter_rows, device, quimb,
+               save=lambda rows: None):
     """AQC(t=1) + k Trotter steps to t = 2; quimb checks (if asked) run in worker processes."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -202,6 +204,7 @@ def run_extend(compiled, target1, target2, n, steps_list, trotter_rows, device, 
                 trotter_same_fidelity=None if same_fid is None else
                 {"k": same_fid["param"], "cx_depth": same_fid["cx_depth"],
                  "fidelity": same_fid["fidelity"]}))
+            save(out[-1:])
             if pool is not None:
                 checks.append((out[-1], pool.submit(quimb_fidelity, ext.circuit,
                                                     [np.array(t) for t in target2.tensors])))
@@ -218,6 +221,7 @@ def run_extend(compiled, target1, target2, n, steps_list, trotter_rows, device, 
             print(f"  quimb {r['param']}: failed ({r['quimb_error']})", flush=True)
             continue
         r["quimb_check"] = "quimb CircuitMPS of the qiskit circuit, gate by gate, cutoff 1e-14"
+        save([r])
         print(f"  quimb {r['param']}: {r['fidelity_quimb']:.10f} (tnqc {r['fidelity']:.10f})",
               flush=True)
     if pool is not None:
@@ -373,32 +377,33 @@ def main(argv=None) -> None:
             return trot[t]
 
         compiled: dict[int, object] = {}
+
+        def save(rows):
+            merge(args.out, rows, [], run)
+
         for t in args.t:
-            rows = []
             cap = min(args.residual_cap, args.residual_factor * tgt[t].max_bond())
             if "trotter" in args.methods:
-                rows += trotter_for(t)
+                save(trotter_for(t))
             if "ran" in args.methods:
-                rows += run_sequential(tgt[t], n, t, args.ran_max, False, 1, device, cap)
+                save(run_sequential(tgt[t], n, t, args.ran_max, False, 1, device, cap))
             if "sequential_opt" in args.methods:
-                rows += run_sequential(tgt[t], n, t, args.seqopt_max, True, args.seqopt_maxiter,
-                                       device, cap)
+                save(run_sequential(tgt[t], n, t, args.seqopt_max, True, args.seqopt_maxiter,
+                                    device, cap))
             if "aqc" in args.methods:
                 layers = args.layers
                 if extend and t == 1.0:
                     layers = sorted(set(layers) | set(args.extend_layers))
-                rows += run_aqc(tgt[t], n, t, layers, args.maxiter, device,
-                                compiled if t == 1.0 else None)
-            data = merge(args.out, rows, [], run)
+                run_aqc(tgt[t], n, t, layers, args.maxiter, device,
+                        compiled if t == 1.0 else None, save)
         if extend:
-            rows = []
             missing = [L for L in args.extend_layers if L not in compiled]
             if missing:
-                rows += run_aqc(tgt[1.0], n, 1.0, missing, args.maxiter, device, compiled)
-            rows += trotter_for(2.0)
-            rows += run_extend({L: compiled[L] for L in args.extend_layers}, tgt[1.0], tgt[2.0],
-                               n, args.extend_steps, trotter_for(2.0), device, args.quimb)
-            data = merge(args.out, rows, [], run)
+                run_aqc(tgt[1.0], n, 1.0, missing, args.maxiter, device, compiled, save)
+            save(trotter_for(2.0))
+            run_extend({L: compiled[L] for L in args.extend_layers}, tgt[1.0], tgt[2.0],
+                       n, args.extend_steps, trotter_for(2.0), device, args.quimb, save)
+        data = json.loads(args.out.read_text())
     plot(data, args.out.with_suffix(".png"))
     print_table(data)
 
