@@ -284,23 +284,31 @@ def plot(data: dict, path: Path) -> None:
     ts = sorted({r["t"] for r in rows})
     fig, axes = plt.subplots(len(ns), len(ts), figsize=(4.2 * len(ts), 3.4 * len(ns)),
                              squeeze=False)
-    style = {"aqc": "o-", "ran": "s-", "sequential_opt": "^-", "trotter": "x--",
-             "aqc+trotter": "D"}
+    style = {"aqc": ("o-", "C0"), "ran": ("s-", "C1"), "sequential_opt": ("^-", "C2"),
+             "trotter": ("x--", "C3"), "aqc+trotter": ("D", "C4")}
     for i, n in enumerate(ns):
         for j, t in enumerate(ts):
             ax = axes[i][j]
             for m in METHODS:
-                pts = sorted((r["cx_depth"], max(1 - r["fidelity"], 1e-12)) for r in rows
-                             if r["method"] == m and r["n"] == n and r["t"] == t)
-                if pts:
-                    ax.plot(*zip(*pts, strict=True), style[m], ms=4, label=m)
+                best: dict[int, float] = {}  # best measured fidelity per depth (all devices)
+                for r in rows:
+                    if r["method"] == m and r["n"] == n and r["t"] == t:
+                        best[r["cx_depth"]] = max(best.get(r["cx_depth"], 0.0), r["fidelity"])
+                if best:
+                    pts = sorted((d, max(1 - f, 1e-12)) for d, f in best.items())
+                    ax.plot(*zip(*pts, strict=True), style[m][0], color=style[m][1], ms=4,
+                            label=m)
             ax.set_yscale("log")
             ax.set_xscale("log")
             ax.set_title(f"n={n}, t={t:g}")
             ax.set_xlabel("CX depth")
             ax.set_ylabel("1 - F")
             ax.grid(alpha=0.3)
-    axes[0][0].legend(fontsize=7)
+    handles = [plt.Line2D([], [], linestyle="--" if m == "trotter" else "-" if m != "aqc+trotter"
+                          else "", marker=style[m][0][0], color=style[m][1], label=m)
+               for m in METHODS]
+    fig.legend(handles=handles, loc="upper center", ncol=len(METHODS), fontsize=8)
+    fig.suptitle("Heisenberg J S.S, Neel start: 1 - F vs CX depth", y=1.03)
     fig.tight_layout()
     import io
 
