@@ -21,20 +21,28 @@ operators, ``hbar = 1`` (see the README).
 
 from .ansatz import BrickworkAnsatz
 from .compiler import CompileResult, compile, target_info
+from .extend import ExtendResult, extend, trotter_comparison
 from .init import max_trotter_steps, trotter_params
 from .objective import Objective
 from .optimize import IterInfo, OptimizeResult, StopRule, minimize
+from .sequential import SequentialResult, StaircaseAnsatz, sequential_circuit
 
 __all__ = [
     "BrickworkAnsatz",
     "CompileResult",
+    "ExtendResult",
     "IterInfo",
     "Objective",
     "OptimizeResult",
+    "SequentialResult",
+    "StaircaseAnsatz",
     "StopRule",
     "compile",
+    "extend",
     "max_trotter_steps",
     "minimize",
+    "sequential_circuit",
     "target_info",
+    "trotter_comparison",
     "trotter_params",
 ]

@@ -233,6 +233,9 @@ def compile_cmd(
     resume: Annotated[bool, typer.Option(
         help="Continue the run in --out from its checkpoint (or extend it).")] = False,
     plots: Annotated[bool, typer.Option(help="Write PNG plots.")] = True,
+    extend_to: Annotated[float | None, typer.Option(
+        help="Then append Trotter steps from --t to this time (> --t).")] = None,
+    extend_steps: Annotated[int, typer.Option(help="2nd-order Trotter steps of --extend-to.")] = 4,
 ) -> None:
     """Compile the time-evolved state of a spin chain into a brickwork circuit (AQC)."""
     from .jobs import JobError, JobSpec
@@ -240,6 +243,13 @@ def compile_cmd(
     if force and resume:
         fail("--force and --resume exclude each other: --force discards the run --resume "
              "continues")
+
+    from .extend_job import check_extend_options, run_extend, summary_line
+
+    try:
+        check_extend_options(t, extend_to, extend_steps)
+    except ValueError as exc:
+        fail(str(exc))
     data = {
         "model": {"name": model.value, "n": n, "j": j, "jz": jz, "hx": hx, "hz": hz},
         "target": {"t": t, "dt": dt, "order": 4, "max_bond": max_bond, "cutoff": cutoff,
@@ -255,6 +265,11 @@ def compile_cmd(
     except JobError as exc:
         fail(str(exc))
     _run_job(spec, force, resume)
+    if extend_to is not None:
+        try:
+            typer.echo(summary_line(run_extend(spec, extend_to, extend_steps)))
+        except JobError as exc:
+            fail(str(exc))
 
 
 @app.command("run")

@@ -96,7 +96,8 @@ __all__ = [
 
 COMPILE_FILES = ("job.json", "target.npz", "checkpoint.npz", "params.npz", "circuit.qpy",
                  "circuit.qasm", "circuit_isa.qpy", "report.json", "fidelity.png", "z.png",
-                 "depth.png", "circuit.qasm2", "circuit.qasm3", "isa.json")
+                 "depth.png", "circuit.qasm2", "circuit.qasm3", "isa.json",
+                 "circuit_extended.qpy", "circuit_extended.qasm")
 """What a compile (and ``tnqc export`` into its folder) writes; ``--force`` removes these."""
 
 RESUME_FREE = ("output.out", "output.plots", "output.trotter_steps", "output.isa",
