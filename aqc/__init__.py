@@ -21,7 +21,7 @@ operators, ``hbar = 1`` (see the README).
 
 from .ansatz import BrickworkAnsatz
 from .compiler import CompileResult, compile, target_info
-from .init import max_trotter_steps, trotter_params
+from .init import grow_params, max_trotter_steps, product_params, trotter_params
 from .objective import Objective
 from .optimize import IterInfo, OptimizeResult, StopRule, minimize
 
@@ -33,8 +33,10 @@ __all__ = [
     "OptimizeResult",
     "StopRule",
     "compile",
+    "grow_params",
     "max_trotter_steps",
     "minimize",
+    "product_params",
     "target_info",
     "trotter_params",
 ]

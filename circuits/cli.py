@@ -220,6 +220,7 @@ def evolve_cmd(
 class Block(StrEnum):
     su4 = "su4"
     xxz = "xxz"
+    u1 = "u1"
 
 
 def _run_job(spec: JobSpec, force: bool, resume: bool) -> None:
