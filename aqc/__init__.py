@@ -21,7 +21,13 @@ operators, ``hbar = 1`` (see the README).
 
 from .ansatz import BrickworkAnsatz
 from .compiler import CompileResult, compile, target_info
-from .init import grow_params, max_trotter_steps, product_params, trotter_params
+from .init import (
+    basis_params,
+    grow_params,
+    max_trotter_steps,
+    product_params,
+    trotter_params,
+)
 from .objective import Objective
 from .optimize import IterInfo, OptimizeResult, StopRule, minimize
 
@@ -32,6 +38,7 @@ __all__ = [
     "Objective",
     "OptimizeResult",
     "StopRule",
+    "basis_params",
     "compile",
     "grow_params",
     "max_trotter_steps",

@@ -44,6 +44,7 @@ True
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -56,7 +57,7 @@ from mps._validate import check_int, check_real
 from mps._versions import versions
 
 from .ansatz import BrickworkAnsatz
-from .init import grow_params, max_trotter_steps, product_params, trotter_params
+from .init import basis_params, grow_params, max_trotter_steps, product_params, trotter_params
 from .objective import OBJECTIVES, PRECISIONS, Objective, check_target
 from .optimize import OPTIMIZERS, IterInfo, StopRule, minimize
 
@@ -178,11 +179,12 @@ def compile(
     init : {"auto", "trotter", "grow", "product", "random", "zeros"} or array
         Start: ``"trotter"``, the Trotter circuit of ``chain`` for time ``t``
         from ``initial``; ``"grow"`` (Hamiltonian-free): one layer from the
-        best product state, optimised, then one more layer at a time, each new
+        ``"product"`` start, optimised, then one more layer at a time, each new
         layer near the identity (seeded noise of 1e-2), all parameters
         re-optimised, up to ``ansatz.layers`` (``maxiter`` per layer);
-        ``"product"``: the best product state with identity blocks, all layers
-        at once; seeded random parameters; the identity; or explicit
+        ``"product"``: the better of two product states (along the target's
+        single-site Bloch vectors, or its greedy most probable bitstring) with
+        identity blocks, all layers at once; seeded random parameters; the identity; or explicit
         parameters.  ``"auto"`` (default) is ``"trotter"`` when the target
         carries its chain, time and initial state (a :func:`mps.evolve`
         target) and ``"grow"`` otherwise, the better of the Hamiltonian-free
@@ -216,8 +218,10 @@ def compile(
         checkpointing callback saved).  Stages before ``k`` are skipped, stage
         ``k`` restarts from ``theta`` with ``maxiter - i`` iterations left.
     precision : {"double", "single"}
-        Contraction precision of the optimisation (``"single"``: complex64,
-        faster on GPUs); the returned fidelity is always evaluated in complex128.
+        Contraction precision of the optimisation.  ``"single"``: complex64
+        (faster on GPUs) until the optimiser stops, then complex128 for the
+        iterations left (complex64 rounding hides the last decreases of the
+        cost).  The returned fidelity is always evaluated in complex128.
 
     Returns
     -------
@@ -268,8 +272,8 @@ def compile(
                 ]
             if init == "random":
                 return [ans.random_params(seed)]
-            if init in ("product", "grow"):
-                return [product_params(ans, target)]
+            if init in ("product", "grow"):  # the better of the two product states is kept
+                return [product_params(ans, target), basis_params(ans, target)]
             return [ans.zero_params()]
         return [ans.check_params(init)]
 
@@ -361,9 +365,21 @@ def compile(
         s1 = time.perf_counter()
         result = minimize(obj, x0, optimizer=optimizer, stop=stop,
                           learning_rate=learning_rate, callback=staged(index, 0))
+        hist = result.history
+        if precision == "single" and result.n_iter < stop.maxiter and (
+                target_fidelity is None or result.fidelity < target_fidelity):
+            # complex64 stalls where its rounding hides the decrease: finish in complex128
+            polish = minimize(obj.with_precision("double"), result.params, optimizer=optimizer,
+                              stop=StopRule(maxiter=stop.maxiter - result.n_iter,
+                                            target_fidelity=target_fidelity, max_time=max_time),
+                              learning_rate=learning_rate,
+                              callback=staged(index, result.n_iter))
+            hist = np.concatenate([hist, polish.history[1:]])
+            result = dataclasses.replace(polish, n_iter=polish.n_iter + result.n_iter,
+                                         history=hist)
         t_opt += time.perf_counter() - s1
         params = result.params
-        history.append(result.history if not history else result.history[1:])
+        history.append(hist if not history else hist[1:])
         if grow:
             start = "product state" if index == 0 else f"grown from L={prev_ans.layers}"
         elif best >= fresh:

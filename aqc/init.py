@@ -34,7 +34,8 @@ from mps._validate import check_int, check_real
 
 from .ansatz import BrickworkAnsatz, bitstring_angles
 
-__all__ = ["grow_params", "max_trotter_steps", "product_params", "trotter_params"]
+__all__ = ["basis_params", "grow_params", "max_trotter_steps", "product_params",
+           "trotter_params"]
 
 
 def max_trotter_steps(layers: int, order: int) -> int:
@@ -191,6 +192,32 @@ def product_params(ansatz: BrickworkAnsatz, target) -> np.ndarray:
     b = np.where(np.hypot(x, y) > 1e-8, np.arctan2(y, x), 0.0)
     params = ansatz.zero_params()
     params[: 2 * n] = np.stack([a, b], axis=1).ravel()
+    return params
+
+
+def basis_params(ansatz: BrickworkAnsatz, target) -> np.ndarray:
+    """Identity blocks on a computational basis state of large weight in ``target``.
+
+    Bits are chosen greedily from the left, each the more probable value given
+    the bits before it (exact marginals of the right-canonical form, cost
+    ``O(n chi^2)``).  For an SU(2)- or U(1)-symmetric ground state, whose
+    single-site Bloch vectors vanish, this is a Neel-like configuration, a much
+    better start than ``|0...0>``.
+    """
+    n = ansatz.n
+    if target.n != n:
+        raise ValueError(f"target has n={target.n} qubits but the ansatz has n={n}")
+    ts = target.canonicalize(0).tensors
+    left = np.ones(1, dtype=complex)
+    bits = []
+    for a in ts:
+        branch = np.einsum("x,xsy->sy", left, a)
+        weights = np.sum(np.abs(branch) ** 2, axis=1)
+        bit = int(np.argmax(weights))
+        bits.append(str(bit))
+        left = branch[bit] / np.sqrt(weights[bit])
+    params = ansatz.zero_params()
+    params[: 2 * n] = bitstring_angles("".join(bits)).ravel()
     return params
 
 

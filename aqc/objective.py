@@ -97,19 +97,19 @@ def check_target(target: MPS, ansatz: BrickworkAnsatz) -> None:
         raise ValueError(f"target must be normalised (norm 1), got norm {norm:.12g}")
 
 
-def pad_target(state: MPS) -> np.ndarray:
-    """Conjugated target tensors padded to ``(n_even, chi, 2, chi)``.
+def pad_target(state: MPS, multiple: int = 2) -> np.ndarray:
+    """Conjugated target tensors padded to ``(n_pad, chi, 2, chi)``.
 
-    ``n_even`` is ``n`` rounded up to even; an extra site holds ``<0|``.
+    ``n_pad`` is ``n`` rounded up to a multiple of ``multiple``; the extra
+    sites hold ``<0|``.
     """
     n = state.n
     chi = max(max(t.shape[0], t.shape[2]) for t in state.tensors)
-    n_pad = n + (n % 2)
+    n_pad = -(-n // multiple) * multiple
     out = np.zeros((n_pad, chi, 2, chi), dtype=complex)
     for i, t in enumerate(state.tensors):
         out[i, : t.shape[0], :, : t.shape[2]] = t.conj()
-    if n_pad > n:
-        out[n, 0, 0, 0] = 1.0
+    out[n:, 0, 0, 0] = 1.0
     return out
 
 
@@ -187,89 +187,145 @@ def pair_target(state: MPS) -> np.ndarray:
     """Conjugated target tensors of site pairs ``(2q, 2q+1)``: shape ``(P, chi, 4, chi)``.
 
     The physical index is ``2 s_{2q} + s_{2q+1}`` (the lower site more
-    significant, as in the blocks).
+    significant, as in the blocks); ``P`` is even (``n`` padded to a multiple of 4).
     """
-    t = pad_target(state)
+    t = pad_target(state, multiple=4)
     return np.einsum("qxaz,qzby->qxaby", t[0::2], t[1::2]).reshape(
         t.shape[0] // 2, t.shape[1], 4, t.shape[3])
 
 
-def _pieces(params, layout: _Layout, *, n: int, layers: int, block: str, cdtype):
-    """Per-pair pieces of the sweep (all pairs at once; see the module docstring)."""
+def _swap(g):
+    """``SWAP G SWAP`` for a batch of 4x4 blocks (the block seen from the mirrored chain)."""
+    return g.reshape(*g.shape[:-2], 2, 2, 2, 2).swapaxes(-4, -3).swapaxes(-2, -1).reshape(g.shape)
+
+
+def _half(t2, ge, go, v, *, m: int, layers: int, cdtype, fuse: bool):
+    """Scan inputs of one half-chain sweep (pairs in sweep order, slots top layer first)."""
+    sigma = jnp.asarray(_SIGMA)
+    big = jax.lax.Precision.HIGHEST
+    if layers % 2:  # odd L: the lone top (even) layer folds into the target
+        t2 = jnp.einsum("qxsy,qst->qxty", t2, ge[:, m].astype(t2.dtype), precision=big)
+    xs = {"t2": t2.astype(cdtype), "v": v.astype(cdtype)}
+    if not m:
+        return xs
+    p = t2.shape[0]
+    # R_k[s_out, t_in] = Tr_1[(sigma_k ⊗ I) G] / 2 on the block's second qubit
+    r = 0.5 * jnp.einsum("kac,qoabcd->qokbd", jnp.conj(sigma), go.reshape(p, m, 2, 2, 2, 2))
+    # N[t1, s2, k', u1 u2] = sum_t2 sigma_k'[s2, t2] G_even[(t1, t2), (u1, u2)]
+    nn = jnp.einsum("kbt,qoctuv->qocbkuv", sigma,
+                    ge[:, :m].reshape(p, m, 2, 2, 2, 2)).reshape(p, m, 2, 2, 4, 4)
+    r, nn = r[:, ::-1], nn[:, ::-1]  # slots in the sweep's order: top layer first
+    n_last = jnp.einsum("qcbku,qu->qcbk", nn[:, -1], v)
+    if fuse:  # one (4 x 4) -> (4 x 4) matrix per odd layer: fewer, larger kernels (GPU)
+        xs["m_mid"] = jnp.einsum("qjkac,qjcbKu->qjkabKu", r[:, :-1], nn[:, :-1]).reshape(
+            p, m - 1, 4, 4, 16).astype(cdtype)
+        xs["m_last"] = jnp.einsum("qkac,qcbK->qkabK", r[:, -1], n_last).reshape(
+            p, 4, 4, 4).astype(cdtype)
+    else:  # two small contractions per odd layer: fewer flops (CPU)
+        xs.update(r=r.astype(cdtype), n_mid=nn[:, :-1].astype(cdtype),
+                  n_last=n_last.astype(cdtype))
+    return xs
+
+
+def _pieces(params, layout: _Layout, t2, *, n: int, layers: int, block: str, cdtype,
+            fuse: bool):
+    """Scan inputs of both half-chain sweeps (stacked) and the middle blocks' coefficients.
+
+    The right half is swept from the right end as the left half of the
+    mirrored chain (site ``i -> n_pad - 1 - i``, pairs reversed, blocks
+    ``SWAP G SWAP``): same layer parities, same body.  The odd blocks on the
+    middle bond are expanded in Pauli pairs, ``G = sum c_kk' sigma_k ⊗ sigma_k'``,
+    and joined at the end.
+    """
     npb = BLOCK_PARAMS[block]
-    P, m = (n + n % 2) // 2, layers // 2
+    P, m = t2.shape[0], layers // 2
     init = params[: 2 * n].reshape(n, 2)
     gates = block_unitaries_jax(block, params[2 * n :].reshape(-1, npb))
     a, b = init[:, 0], init[:, 1]
     v0 = jnp.stack([jnp.cos(a / 2) * jnp.exp(-0.5j * b), jnp.sin(a / 2) * jnp.exp(0.5j * b)], 1)
-    if 2 * P > n:  # the virtual site stays |0>
-        v0 = jnp.concatenate([v0, jnp.array([[1.0 + 0j, 0.0]])], axis=0)
-    v = jnp.einsum("qa,qb->qab", v0[0::2], v0[1::2]).reshape(P, 4)
+    if 2 * P > n:  # the virtual sites stay |0>
+        v0 = jnp.concatenate([v0, jnp.tile(jnp.array([[1.0 + 0j, 0.0]]), (2 * P - n, 1))])
+    v = jnp.einsum("qa,qb->qab", v0[0::2], v0[1::2])
     eye = jnp.eye(4, dtype=gates.dtype)
-    n_even = (layers + 1) // 2
-    ge = jnp.broadcast_to(eye, (P, n_even, 4, 4))
+    ge = jnp.broadcast_to(eye, (P, (layers + 1) // 2, 4, 4))
     ge = ge.at[layout.even_pair, layout.even_slot].set(gates[layout.even_idx])
-    sigma = jnp.asarray(_SIGMA)
-    out = {"v": v.astype(cdtype), "ge_top": ge[:, m] if layers % 2 else None}
+    go = jnp.broadcast_to(eye, (P, m, 4, 4))
     if m:
-        go = jnp.broadcast_to(eye, (P, m, 4, 4))
         go = go.at[layout.odd_pair, layout.odd_slot].set(gates[layout.odd_idx])
-        # R_k[s_out, t_in] = Tr_1[(sigma_k ⊗ I) G] / 2 on the block's second qubit
-        r = 0.5 * jnp.einsum("kac,qoabcd->qokbd", jnp.conj(sigma), go.reshape(P, m, 2, 2, 2, 2))
-        # N[t1, s2, k', u1 u2] = sum_t2 sigma_k'[s2, t2] G_even[(t1, t2), (u1, u2)]
-        nn = jnp.einsum("kbt,qoctuv->qocbkuv", sigma,
-                        ge[:, :m].reshape(P, m, 2, 2, 2, 2)).reshape(P, m, 2, 2, 4, 4)
-        r, nn = r[:, ::-1], nn[:, ::-1]  # slots in the sweep's order: top layer first
-        out["r"] = r.astype(cdtype)
-        out["n_mid"] = nn[:, :-1].astype(cdtype)
-        out["n_last"] = jnp.einsum("qcbku,qu->qcbk", nn[:, -1], v).astype(cdtype)
-    return out
+    h = P // 2
+    # mirrored chain: pair q' = P-1-q with its sites swapped; odd block of pair q -> pair P-q
+    t2m = t2[::-1].reshape(P, t2.shape[1], 2, 2, t2.shape[3]).transpose(0, 4, 3, 2, 1)
+    t2m = t2m.reshape(t2.shape)
+    gom = jnp.concatenate([go[:1], _swap(go[1:])[::-1]], axis=0)
+    left = _half(t2[:h], ge[:h], go[:h], v[:h].reshape(h, 4), m=m, layers=layers,
+                 cdtype=cdtype, fuse=fuse)
+    right = _half(t2m[:h], _swap(ge[::-1][:h]), gom[:h],
+                  v[::-1][:h].swapaxes(1, 2).reshape(h, 4), m=m, layers=layers,
+                  cdtype=cdtype, fuse=fuse)
+    xs = jax.tree.map(lambda x, y: jnp.stack([x, y]), left, right)
+    sigma = jnp.asarray(_SIGMA)
+    c = 0.25 * jnp.einsum("kac,lbd,oabcd->okl", jnp.conj(sigma), jnp.conj(sigma),
+                          go[h].reshape(m, 2, 2, 2, 2))[::-1]
+    return xs, c.astype(cdtype)
 
 
 def _sweep(params, t2, layout: _Layout, *, n: int, layers: int, block: str, single: bool,
-           remat: bool):
-    """``(log|<psi|V|0>|, phase)`` by a scan over pairs of sites."""
+           remat: bool, fuse: bool):
+    """``(log|<psi|V|0>|, phase)``: two half-chain scans over pairs of sites, joined."""
     cdtype, rdtype = (jnp.complex64, jnp.float32) if single else (jnp.complex128, jnp.float64)
+    big = jax.lax.Precision.HIGHEST  # no TF32 in complex64 products on GPUs
     chi = t2.shape[1]
     m = layers // 2
     k_dim = 4**m
-    pc = _pieces(params, layout, n=n, layers=layers, block=block, cdtype=cdtype)
-    t2 = t2.astype(cdtype)
-    if pc["ge_top"] is not None:  # odd L: the lone top (even) layer folds into the target
-        t2 = jnp.einsum("qxsy,qst->qxty", t2, pc["ge_top"].astype(cdtype))
-    xs = {"t2": t2, "v": pc["v"]}
-    if m:
-        xs.update(r=pc["r"], n_mid=pc["n_mid"], n_last=pc["n_last"])
+    xs, coef = _pieces(params, layout, t2, n=n, layers=layers, block=block, cdtype=cdtype,
+                       fuse=fuse)
 
     def body(carry, x):
         env, logscale = carry  # env (4^m, chi): one Pauli leg per odd layer, then the bond
-        e = env @ x["t2"].reshape(chi, 4 * chi)
+        e = jnp.matmul(env, x["t2"].reshape(chi, 4 * chi), precision=big)
         for j in range(m):
-            e = e.reshape(4, k_dim // 4, 2, 2, chi)
-            e = jnp.einsum("krabx,kac->rcbx", e, x["r"][j])
-            if j < m - 1:
-                e = jnp.einsum("rcbx,cbkq->rkqx", e, x["n_mid"][j]).reshape(k_dim, 4 * chi)
+            last = j == m - 1
+            if fuse:
+                e = e.reshape(4, k_dim // 4, 4, chi)
+                if last:
+                    e = jnp.einsum("krsx,ksK->rKx", e, x["m_last"], precision=big)
+                else:
+                    e = jnp.einsum("krsx,ksQ->rQx", e, x["m_mid"][j], precision=big)
             else:
-                e = jnp.einsum("rcbx,cbk->rkx", e, x["n_last"]).reshape(k_dim, chi)
+                e = e.reshape(4, k_dim // 4, 2, 2, chi)
+                e = jnp.einsum("krabx,kac->rcbx", e, x["r"][j], precision=big)
+                if last:
+                    e = jnp.einsum("rcbx,cbk->rkx", e, x["n_last"], precision=big)
+                else:
+                    e = jnp.einsum("rcbx,cbkq->rkqx", e, x["n_mid"][j], precision=big)
+            e = e.reshape(k_dim, chi if last else 4 * chi)
         if m == 0:
-            e = jnp.einsum("xsy,s->xy", e.reshape(1, 4, chi), x["v"])
+            e = jnp.einsum("xsy,s->xy", e.reshape(1, 4, chi), x["v"], precision=big)
         nrm = jnp.sqrt(jnp.sum(jnp.abs(e) ** 2))
-        return (e / nrm, logscale + jnp.log(nrm)), None
+        return (e / nrm, logscale + jnp.log(nrm.astype(rdtype))), None
 
     if remat:
         body = jax.checkpoint(body, prevent_cse=False)
     env0 = jnp.zeros((k_dim, chi), dtype=cdtype).at[0, 0].set(1.0)
-    (env, logscale), _ = jax.lax.scan(body, (env0, jnp.zeros((), dtype=rdtype)), xs)
-    amp = env[0, 0]
-    return jnp.log(jnp.abs(amp)) + logscale, jnp.angle(amp)
+
+    def half(x):
+        return jax.lax.scan(body, (env0, jnp.zeros((), dtype=rdtype)), x)[0]
+
+    (envs, logs) = jax.vmap(half)(xs)
+    # join: sum over the bond and the Pauli pairs of the middle blocks
+    right = envs[1].reshape((4,) * m + (chi,))
+    for j in range(m):
+        right = jnp.moveaxis(jnp.tensordot(coef[j], right, axes=([1], [j]), precision=big), 0, j)
+    amp = jnp.vdot(jnp.conj(envs[0]).ravel(), right.ravel())
+    return jnp.log(jnp.abs(amp)) + logs[0] + logs[1], jnp.angle(amp)
 
 
-_STATIC = ("n", "layers", "block", "single", "remat", "kind")
+_STATIC = ("n", "layers", "block", "single", "remat", "fuse", "kind")
 
 
-def _cost_and_log_f(params, t2, layout, *, n, layers, block, single, remat, kind):
+def _cost_and_log_f(params, t2, layout, *, n, layers, block, single, remat, fuse, kind):
     logabs, _ = _sweep(params, t2, layout, n=n, layers=layers, block=block, single=single,
-                       remat=remat)
+                       remat=remat, fuse=fuse)
     log_f = (2.0 * logabs).astype(params.dtype)
     value = -log_f / n if kind == "log" else 1.0 - jnp.exp(log_f)
     return value, log_f
@@ -343,10 +399,11 @@ class Objective:
         single = precision == "single"
         t2 = pair_target(target)
         layout = _layout(ansatz)
-        with jax.enable_x64(True):
-            t2 = jnp.asarray(t2.astype(np.complex64 if single else np.complex128))
+        with jax.enable_x64(True):  # kept in complex128; the sweep casts it for "single"
+            t2 = jnp.asarray(t2.astype(np.complex128))
         static = {"n": ansatz.n, "layers": ansatz.layers, "block": ansatz.block,
-                  "single": single, "remat": _needs_remat(ansatz, t2.shape[1], single)}
+                  "single": single, "remat": _needs_remat(ansatz, t2.shape[1], single),
+                  "fuse": jax.default_backend() != "cpu"}
         return cls(ansatz, kind, ansatz.n, precision, t2, layout, static)
 
     def with_precision(self, precision: str) -> Objective:
@@ -356,11 +413,10 @@ class Objective:
         if precision not in PRECISIONS:
             raise ValueError(f"precision must be one of {PRECISIONS}, got {precision!r}")
         single = precision == "single"
-        with jax.enable_x64(True):
-            t2 = self._t2.astype(jnp.complex64 if single else jnp.complex128)
         static = {**self._static, "single": single,
-                  "remat": _needs_remat(self.ansatz, t2.shape[1], single)}
-        return Objective(self.ansatz, self.kind, self.n, precision, t2, self._layout, static)
+                  "remat": _needs_remat(self.ansatz, self._t2.shape[1], single)}
+        return Objective(self.ansatz, self.kind, self.n, precision, self._t2, self._layout,
+                         static)
 
     def _params(self, params: Any):
         return jnp.asarray(self.ansatz.check_params(params))

@@ -10,6 +10,7 @@ Commands:
 * ``tnqc sweep SWEEP.toml``: a grid of jobs on processes or Dask (:mod:`circuits.sweep`);
 * ``tnqc export``: OpenQASM 2/3 and ISA circuits from a ``circuit.qpy``;
 * ``tnqc qsp recover``: recovery QSP against coherent rotation errors (:mod:`circuits.qsp`);
+* ``tnqc ground``: a DMRG ground state saved as a compile target (:mod:`circuits.ground_cli`);
 * ``tnqc cultivate``: magic-state cultivation circuits, sampled with post-selection
   (:mod:`circuits.cultivation`);
 * ``tnqc pulse``: minimal-evolution-time pulses for silicon spin qubits
@@ -43,6 +44,7 @@ from mps.atomic import atomic_write, atomic_write_json
 
 from .cli_common import err_console, fail
 from .cultivation.cli import cultivate_cmd
+from .ground_cli import ground_cmd
 from .jobs import (
     JobError,
     JobSpec,
@@ -227,8 +229,11 @@ def _run_job(spec: JobSpec, force: bool, resume: bool) -> None:
     """Run a compile job with progress bars; print a one-line summary."""
     try:
         with _progress() as progress:
-            tgt = progress.add_task("target", total=None, n=spec.model.n, what="TEBD", info="")
-            opt = progress.add_task("compile", total=spec.optimize.maxiter * spec.optimize.schedule,
+            tgt = progress.add_task("target", total=None, n=spec.model.n, info="",
+                                    what="TEBD" if spec.target.file is None else "target")
+            grow = spec.target.file is not None and spec.optimize.init in ("auto", "grow")
+            stages = spec.circuit.layers if grow else spec.optimize.schedule
+            opt = progress.add_task("compile", total=spec.optimize.maxiter * stages,
                                     n=spec.model.n, what="AQC", info="")
 
             def on_step(info: StepInfo) -> None:
@@ -248,6 +253,8 @@ def _run_job(spec: JobSpec, force: bool, resume: bool) -> None:
                key=lambda r: r["fidelity"], default=None)
     trot = (f"best Trotter at depth <= {report['two_qubit_depth']}: F = {best['fidelity']:.6f}"
             if best else f"no Trotter circuit as shallow as depth {report['two_qubit_depth']}")
+    if not report["trotter_baseline"]:
+        trot = f"target: {report['target'].get('kind', report['target']['source'])}"
     typer.echo(
         f"done in {report['timings']['total_s']:.1f} s: F = {report['fidelity']:.6f} "
         f"(start {report['init_fidelity']:.3e}) at CX depth {report['two_qubit_depth']}, "
@@ -257,7 +264,7 @@ def _run_job(spec: JobSpec, force: bool, resume: bool) -> None:
 
 @app.command("compile")
 def compile_cmd(
-    n: Annotated[int, typer.Option(help="Number of qubits (>= 2).")] = 100,
+    n: Annotated[int | None, typer.Option(help="Number of qubits (>= 2; default 100).")] = None,
     t: Annotated[float, typer.Option(help="Evolution time of the target (1/J, hbar = 1).")] = 1.0,
     layers: Annotated[int, typer.Option(help="Brickwork layers L of the circuit.")] = 4,
     out: Annotated[Path, typer.Option(help="Output folder.")] = Path("runs/compile"),
@@ -282,15 +289,22 @@ def compile_cmd(
     force: Annotated[bool, typer.Option(help="Overwrite files in a non-empty --out.")] = False,
     resume: Annotated[bool, typer.Option(help="Continue a killed job in --out.")] = False,
     plots: Annotated[bool, typer.Option(help="Write PNG plots.")] = True,
+    target: Annotated[Path | None, typer.Option(
+        help="Compile this saved tnqc MPS (.npz, e.g. from tnqc ground) instead of TEBD.")] = None,
+    init: Annotated[str, typer.Option(
+        help="Start: auto (trotter, or grow without a Hamiltonian), trotter, grow, product, "
+             "random, zeros.")] = "auto",
 ) -> None:
-    """Compile the time-evolved state of a spin chain into a brickwork circuit (AQC)."""
+    """Compile the time-evolved state of a spin chain (or a saved MPS) into a brickwork circuit."""
     data = {
-        "model": {"name": model.value, "n": n, "j": j, "jz": jz, "hx": hx, "hz": hz},
+        "model": {"name": model.value, **({"n": n} if n is not None else {}), "j": j, "jz": jz,
+                  "hx": hx, "hz": hz},
         "target": {"t": t, "dt": dt, "order": 4, "max_bond": max_bond, "cutoff": cutoff,
-                   "initial": initial},
+                   "initial": initial, "file": None if target is None else str(target)},
         "circuit": {"layers": layers, "block": block.value},
         "optimize": {"optimizer": optimizer, "objective": objective, "maxiter": maxiter,
-                     "schedule": schedule, "seed": seed, "checkpoint_every": checkpoint_every},
+                     "schedule": schedule, "seed": seed, "checkpoint_every": checkpoint_every,
+                     "init": init},
         "output": {"out": str(out), "plots": plots, "trotter_steps": trotter_steps, "isa": isa},
     }
     try:
@@ -410,6 +424,7 @@ qsp_app.command("recover")(qsp_recover_cmd)
 
 
 app.command("cultivate")(cultivate_cmd)
+app.command("ground")(ground_cmd)
 app.command("pulse")(pulse_cmd)
 
 

@@ -75,6 +75,7 @@ __all__ = [
     "build_chain",
     "initial_state",
     "prepare_output_dir",
+    "read_target_file",
     "run_compile_job",
     "trotter_baseline",
 ]
@@ -102,6 +103,7 @@ class TargetSpec:
     max_bond: int = 128
     cutoff: float = 1e-12
     initial: str = "neel"
+    file: str | None = None  # a saved tnqc MPS (e.g. `tnqc ground`) instead of TEBD
 
 
 @dataclass(frozen=True)
@@ -119,6 +121,8 @@ class OptimizeSpec:
     seed: int = 0
     checkpoint_every: int = 10
     target_fidelity: float | None = None
+    init: str = "auto"
+    precision: str = "double"
 
 
 @dataclass(frozen=True)
@@ -190,8 +194,46 @@ class JobSpec:
                 raise JobError(f"{source}: [{name}] must be a table, got {type(values).__name__}")
             sections[name] = _build_section(klass, name, values, source)
         spec = cls(kind=kind, **sections)
+        if spec.target.file is not None:  # n and the start come from the file
+            target = read_target_file(spec.target.file, source)
+            model = data.get("model", {})
+            if "n" in model and spec.model.n != target.n:
+                raise JobError(f"{source}: the target file {spec.target.file} has n={target.n} "
+                               f"qubits but n={spec.model.n} was given")
+            spec = dataclasses.replace(spec, model=dataclasses.replace(spec.model, n=target.n))
+            _check_file_start(spec, target, source)
         _validate_values(spec, source)
         return spec
+
+
+def read_target_file(path: str | Path, source: str = "job") -> MPS:
+    """A saved tnqc MPS as a compile target (JobError if missing, corrupt or not normalised)."""
+    path = Path(path)
+    if not path.is_file():
+        raise JobError(f"{source}: target file {path} does not exist")
+    try:
+        target = MPS.load(path)
+    except (ValueError, KeyError, OSError, EOFError) as exc:
+        raise JobError(f"{source}: bad target file: {exc}") from exc
+    norm = target.norm()
+    if not np.isfinite(norm) or abs(norm - 1.0) > 1e-8:
+        raise JobError(f"{source}: the MPS in {path} must be normalised (norm 1), got norm "
+                       f"{norm:.12g}; normalise it first (MPS.normalize)")
+    return target
+
+
+def _check_file_start(spec: JobSpec, target: MPS, source: str) -> None:
+    """Starts and time stages that a target file cannot support (before any work)."""
+    from aqc import target_info
+
+    _, t, bits = target_info(target)
+    if spec.optimize.init == "trotter" and (t is None or bits is None):
+        raise JobError(f"{source}: init 'trotter' needs a target made by TEBD (with t and the "
+                       f"initial state in its metadata); {spec.target.file} has none: use "
+                       "init 'grow' or 'auto'")
+    if spec.optimize.schedule != 1:
+        raise JobError(f"{source}: schedule must be 1 for a target file, got "
+                       f"{spec.optimize.schedule}")
 
 
 def _build_section(klass, name: str, values: Mapping[str, Any], source: str):
@@ -245,6 +287,13 @@ def _validate_values(spec: JobSpec, source: str) -> None:
             raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {opt.optimizer!r}")
         if opt.objective not in OBJECTIVES:
             raise ValueError(f"objective must be one of {OBJECTIVES}, got {opt.objective!r}")
+        from aqc.compiler import INITS
+        from aqc.objective import PRECISIONS
+
+        if opt.init not in INITS:
+            raise ValueError(f"init must be one of {INITS}, got {opt.init!r}")
+        if opt.precision not in PRECISIONS:
+            raise ValueError(f"precision must be one of {PRECISIONS}, got {opt.precision!r}")
         for key in ("schedule", "checkpoint_every"):
             if getattr(spec.optimize, key) < 1:
                 raise ValueError(f"{key} must be >= 1, got {getattr(spec.optimize, key)}")
@@ -405,6 +454,12 @@ def run_compile_job(
                           "history": [points[k] for k in sorted(points)]}
         t_target = 0.0
         truncation = float(target.metadata.get("truncation_error", 0.0))
+    elif ts.file is not None:
+        atomic_write_json(out / "job.json", job, overwrite=True)
+        target = read_target_file(ts.file)
+        target.save(out / "target.npz", overwrite=True)
+        t_target = 0.0
+        truncation = float(target.metadata.get("truncation_error", 0.0))
     else:
         atomic_write_json(out / "job.json", job, overwrite=True)
         tres = evolve(chain, psi0, ts.t, ts.dt, order=ts.order, max_bond=ts.max_bond,
@@ -413,6 +468,10 @@ def run_compile_job(
         target.save(out / "target.npz", overwrite=True)
         t_target = tres.wall_time
         truncation = tres.truncation_error
+    t_phys: float | None = ts.t
+    bits: str | None = psi0.as_bitstring()
+    if ts.file is not None:  # what the file says it is (a TEBD state, a ground state, ...)
+        chain, t_phys, bits = aqc.target_info(target)
 
     every = spec.optimize.checkpoint_every
     if not resume:
@@ -439,10 +498,14 @@ def run_compile_job(
     res = aqc.compile(target, ansatz, optimizer=opt.optimizer, objective=opt.objective,
                       maxiter=opt.maxiter, seed=opt.seed, schedule=opt.schedule,
                       target_fidelity=opt.target_fidelity, callback=callback,
-                      chain=chain, t=ts.t, initial=psi0.as_bitstring(), resume=checkpoint)
+                      chain=chain, t=t_phys, initial=bits, resume=checkpoint, init=opt.init,
+                      precision=opt.precision)
     circuit_state = ansatz.state(res.params)
     check = abs(target.overlap(circuit_state)) ** 2
-    baseline = trotter_baseline(chain, psi0, target, ts.t, spec.output.trotter_steps)
+    baseline = []
+    if chain is not None and t_phys is not None and bits is not None:
+        baseline = trotter_baseline(chain, MPS.from_bitstring(bits), target, t_phys,
+                                    spec.output.trotter_steps)
     total = time.perf_counter() - start
 
     from qiskit import qasm3, qpy
@@ -469,8 +532,8 @@ def run_compile_job(
         "command": "compile",
         "job": job,
         "n": spec.model.n,
-        "model": chain.to_dict(),
-        "t": ts.t,
+        "model": chain.to_dict() if chain is not None else None,
+        "t": t_phys,
         "layers": spec.circuit.layers,
         "block": spec.circuit.block,
         "fidelity": res.fidelity,
@@ -481,12 +544,19 @@ def run_compile_job(
         "cx_count": res.cx_count,
         "trotter_baseline": baseline,
         "isa": isa_info,
+        "init": res.init,
+        "precision": res.precision,
+        "stages": res.stages,
         "iterations": res.n_iter,
         "stop_reason": res.stop_reason,
         "resumed_from_iteration": checkpoint["iteration"] if checkpoint else None,
-        "target": {"dt": ts.dt, "order": ts.order, "max_bond": ts.max_bond,
-                   "cutoff": ts.cutoff, "truncation_error": truncation,
-                   "max_bond_reached": target.max_bond()},
+        "target": ({"source": "tebd", "dt": ts.dt, "order": ts.order, "max_bond": ts.max_bond,
+                    "cutoff": ts.cutoff} if ts.file is None else
+                   {"source": "file", "file": str(Path(ts.file).resolve()),
+                    "kind": target.metadata.get("kind", "unknown"),
+                    "metadata": dict(target.metadata)})
+        | {"n": target.n, "truncation_error": truncation, "max_bond_reached": target.max_bond(),
+           "bond_dims": target.bond_dims()},
         "timings": {**res.timings, "target_s": t_target, "total_s": total},
         "seed": opt.seed,
         "versions": versions(),
@@ -495,7 +565,10 @@ def run_compile_job(
     }
     atomic_write_json(out / "report.json", report, overwrite=True)
     if spec.output.plots:
+        what = (f"{chain.name if chain is not None else 'target'}"
+                + (f" t={t_phys:g}" if t_phys is not None else
+                   f" {target.metadata.get('kind', 'file')}"))
         _plots(out, res, target, circuit_state, baseline,
-               f"{chain.name} n={spec.model.n} t={ts.t:g} L={spec.circuit.layers}")
+               f"{what} n={spec.model.n} L={spec.circuit.layers}")
     (out / "checkpoint.npz").unlink(missing_ok=True)
     return report
