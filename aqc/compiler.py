@@ -184,7 +184,8 @@ def compile(
         re-optimised, up to ``ansatz.layers`` (``maxiter`` per layer);
         ``"product"``: the better of two product states (along the target's
         single-site Bloch vectors, or its greedy most probable bitstring) with
-        identity blocks, all layers at once; seeded random parameters; the identity; or explicit
+        all blocks near the identity (seeded noise of 1e-2; exactly zero is a
+        saddle), all layers at once; seeded random parameters; the identity; or explicit
         parameters.  ``"auto"`` (default) is ``"trotter"`` when the target
         carries its chain, time and initial state (a :func:`mps.evolve`
         target) and ``"grow"`` otherwise, the better of the Hamiltonian-free
@@ -273,7 +274,12 @@ def compile(
             if init == "random":
                 return [ans.random_params(seed)]
             if init in ("product", "grow"):  # the better of the two product states is kept
-                return [product_params(ans, target), basis_params(ans, target)]
+                starts = [product_params(ans, target), basis_params(ans, target)]
+                if init == "product":  # identity blocks are a saddle: start near them
+                    noise = ans.random_params(seed, scale=1e-2)
+                    noise[: ans.num_initial_params] = 0.0
+                    starts = [x + noise for x in starts]
+                return starts
             return [ans.zero_params()]
         return [ans.check_params(init)]
 
@@ -366,12 +372,14 @@ def compile(
         result = minimize(obj, x0, optimizer=optimizer, stop=stop,
                           learning_rate=learning_rate, callback=staged(index, 0))
         hist = result.history
+        left = None if max_time is None else max_time - result.wall_time
         if precision == "single" and result.n_iter < stop.maxiter and (
-                target_fidelity is None or result.fidelity < target_fidelity):
+                target_fidelity is None or result.fidelity < target_fidelity) and (
+                left is None or left > 0):
             # complex64 stalls where its rounding hides the decrease: finish in complex128
             polish = minimize(obj.with_precision("double"), result.params, optimizer=optimizer,
                               stop=StopRule(maxiter=stop.maxiter - result.n_iter,
-                                            target_fidelity=target_fidelity, max_time=max_time),
+                                            target_fidelity=target_fidelity, max_time=left),
                               learning_rate=learning_rate,
                               callback=staged(index, result.n_iter))
             hist = np.concatenate([hist, polish.history[1:]])

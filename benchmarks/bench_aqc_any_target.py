@@ -16,7 +16,8 @@ L-BFGS-B, ``--maxiter`` iterations per run):
 * ``grow`` (the default for such targets): ``L = 1`` from the best product state,
   then one layer at a time near the identity, all parameters re-optimised;
   the fidelity after every stage is the fidelity at that ``L``;
-* ``product``: the same product state with identity blocks, all ``L`` layers at once;
+* ``product``: the same product state with all blocks near the identity (seeded
+  ``1e-2 N(0, 1)``, as grow's new layers), all ``L`` layers at once;
 * ``random``: seeded ``0.1 N(0, 1)`` parameters, all ``L`` layers at once.
 
 Every final circuit is re-checked by the exact, SVD-based ``ansatz.state``
@@ -124,6 +125,8 @@ def main() -> None:
     ap.add_argument("--random-only", action="store_true")
     ap.add_argument("--targets", type=Path, default=HERE / "device" / "targets")
     ap.add_argument("--only-targets", action="store_true", help="compute the DMRG targets, stop")
+    ap.add_argument("--cached-only", action="store_true",
+                    help="skip ground states that are not cached in --targets")
     ap.add_argument("--budget", type=float, default=1e9, help="skip runs after this many s")
     ap.add_argument("--device-label", default=None)
     ap.add_argument("--quick", action="store_true")
@@ -156,6 +159,10 @@ def main() -> None:
         if model == "random":
             target, info = random_target(12, 4, 7), {"chi": 4, "seed": 7}
         else:
+            cached = args.targets / f"gs_{model}_n{n}_chi{args.chi}.npz"
+            if args.cached_only and not cached.is_file():
+                print(f"target {model} n={n}: not cached, skipped", flush=True)
+                continue
             target, info = ground_target(model, n, args.chi, args.targets)
             print(f"target {model} n={n}: E={info['energy']:.8f} chi={info['max_bond']}",
                   flush=True)

@@ -25,6 +25,7 @@ Results: ``benchmarks/results/aqc_speed.json`` (written after every row).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import platform
@@ -63,10 +64,11 @@ def _time_evals(fn, repeat: int) -> float:
     return float(best)
 
 
-def compile_row(target, n: int, layers: int, maxiter: int,
-                precision: str) -> tuple[dict, np.ndarray]:
+def compile_row(target, n: int, layers: int, maxiter: int, precision: str,
+                max_time: float | None = None) -> tuple[dict, np.ndarray]:
     ans = aqc.BrickworkAnsatz(n, layers)
-    res = aqc.compile(target, ans, init="trotter", maxiter=maxiter, precision=precision)
+    res = aqc.compile(target, ans, init="trotter", maxiter=maxiter, precision=precision,
+                      max_time=max_time)
     opt = res.timings["optimize"]
     return {"impl": "new", "precision": precision, "layers": layers,
             "two_qubit_depth": res.two_qubit_depth, "fidelity": res.fidelity,
@@ -129,6 +131,10 @@ def compare_row(target, n: int, layers: int, params: dict[str, np.ndarray], repe
         t_new = _time_evals(lambda p=p: new.value_and_grad(p), repeat)
         _, g_single = single.value_and_grad(p)
         t_single = _time_evals(lambda p=p: single.value_and_grad(p), repeat)
+        # the other kernel layout (fused 16x16 on GPUs by default, split on CPUs)
+        other = dataclasses.replace(new, _static={**new._static, "fuse": not new._static["fuse"]})
+        _, g_other = other.value_and_grad(p)
+        t_other = _time_evals(lambda p=p, o=other: o.value_and_grad(p), repeat)
         rows.append({
             "layers": layers, "params": label,
             "fidelity_old": float(np.exp(lf_old)), "fidelity_new": float(np.exp(lf_new)),
@@ -137,6 +143,8 @@ def compare_row(target, n: int, layers: int, params: dict[str, np.ndarray], repe
             "max_abs_diff_grad": float(np.max(np.abs(g_old - g_new))),
             "max_abs_diff_grad_single": float(np.max(np.abs(g_single - g_new))),
             "eval_s_old": t_old, "eval_s_new": t_new, "eval_s_single": t_single,
+            "fused_kernels": new._static["fuse"], "eval_s_other_layout": t_other,
+            "max_abs_diff_grad_other_layout": float(np.max(np.abs(g_other - g_new))),
             "speedup_double": t_old / t_new, "speedup_single": t_old / t_single,
             "first_call_s_old": first_old, "first_call_s_new": first_new,
         })
@@ -157,6 +165,8 @@ def main() -> None:
                     help="layers compiled end to end with the old contraction")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--budget", type=float, default=1e9, help="skip rows after this many s")
+    ap.add_argument("--max-time", type=float, default=None,
+                    help="stop an optimisation after this many s (its rate is still recorded)")
     ap.add_argument("--device-label", default=None)
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--target-file", type=Path, default=None,
@@ -210,7 +220,8 @@ def main() -> None:
         for precision in ["double"] + (["single"] if layers in args.single else []):
             if not left():
                 break
-            row, params = compile_row(target, args.n, layers, args.maxiter, precision)
+            row, params = compile_row(target, args.n, layers, args.maxiter, precision,
+                                      args.max_time)
             report["compiles"].append(row)
             print(f"new {precision} L={layers}: F={row['fidelity']:.8f} "
                   f"{row['iterations']} it, {row['per_iteration_s']:.4f} s/it, "
@@ -228,7 +239,8 @@ def main() -> None:
                           f"{r['abs_diff_fidelity']:.1e} |dgrad|={r['max_abs_diff_grad']:.1e}; "
                           f"eval {r['eval_s_old']:.4f} s -> {r['eval_s_new']:.4f} s "
                           f"(x{r['speedup_double']:.1f}), single {r['eval_s_single']:.4f} s "
-                          f"(x{r['speedup_single']:.1f})", flush=True)
+                          f"(x{r['speedup_single']:.1f}), other layout "
+                          f"{r['eval_s_other_layout']:.4f} s", flush=True)
                 _write(report, args.out)
     for layers in args.old_full:
         if not left():
