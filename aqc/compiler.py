@@ -249,15 +249,15 @@ def compile(
     has_physics = chain is not None and t is not None and initial is not None
     if isinstance(init, str) and init == "auto":
         init = "trotter" if has_physics else "grow"
+    grow = isinstance(init, str) and init == "grow"
+    if grow and schedule > 1:
+        raise ValueError("init='grow' grows in depth, not in time: use schedule=1")
     needs_physics = (isinstance(init, str) and init == "trotter") or schedule > 1
     if needs_physics and not has_physics:
         raise ValueError(
             "init='trotter' and schedule > 1 need the target's chain, t and initial bitstring: "
             "pass chain=, t=, initial= or use a target made by mps.evolve"
         )
-    grow = isinstance(init, str) and init == "grow"
-    if grow and schedule > 1:
-        raise ValueError("init='grow' grows in depth, not in time: use schedule=1")
 
     if trotter_order not in ("auto", 1, 2, 4):
         raise ValueError(f"trotter_order must be 'auto', 1, 2 or 4, got {trotter_order!r}")

@@ -164,6 +164,8 @@ def main() -> None:
     ap.add_argument("--old-full", type=int, nargs="*", default=[8],
                     help="layers compiled end to end with the old contraction")
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--compile", action=argparse.BooleanOptionalAction, default=True,
+                    help="run the compiles (--no-compile: per-evaluation comparisons only)")
     ap.add_argument("--budget", type=float, default=1e9, help="skip rows after this many s")
     ap.add_argument("--max-time", type=float, default=None,
                     help="stop an optimisation after this many s (its rate is still recorded)")
@@ -220,19 +222,22 @@ def main() -> None:
         for precision in ["double"] + (["single"] if layers in args.single else []):
             if not left():
                 break
-            row, params = compile_row(target, args.n, layers, args.maxiter, precision,
-                                      args.max_time)
-            report["compiles"].append(row)
-            print(f"new {precision} L={layers}: F={row['fidelity']:.8f} "
-                  f"{row['iterations']} it, {row['per_iteration_s']:.4f} s/it, "
-                  f"optimize {row['optimize_s']:.1f} s, setup {row['setup_s']:.1f} s", flush=True)
-            _write(report, args.out)
+            points = {}
+            if args.compile:
+                row, params = compile_row(target, args.n, layers, args.maxiter, precision,
+                                          args.max_time)
+                report["compiles"].append(row)
+                print(f"new {precision} L={layers}: F={row['fidelity']:.8f} "
+                      f"{row['iterations']} it, {row['per_iteration_s']:.4f} s/it, optimize "
+                      f"{row['optimize_s']:.1f} s, setup {row['setup_s']:.1f} s", flush=True)
+                _write(report, args.out)
+                points["new optimum"] = params
             if precision == "double" and layers in args.compare and left():
                 ans = aqc.BrickworkAnsatz(args.n, layers)
                 x0 = aqc.trotter_params(ans, chain, args.t, MPS.neel(args.n).as_bitstring(),
                                         order=2)
-                rows = compare_row(target, args.n, layers,
-                                   {"trotter start": x0, "new optimum": params}, args.repeat)
+                rows = compare_row(target, args.n, layers, {"trotter start": x0, **points},
+                                   args.repeat)
                 report["comparisons"].extend(rows)
                 for r in rows:
                     print(f"  old vs new L={layers} at {r['params']}: |dF|="

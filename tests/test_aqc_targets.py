@@ -42,7 +42,7 @@ def test_grow_start_on_a_random_mps_checked_by_statevector(rng):
     assert res.fidelity == pytest.approx(abs(np.vdot(target.to_dense(), sv)) ** 2, abs=1e-10)
     for before, after in zip(res.stages, res.stages[1:], strict=False):
         # each new layer starts near the identity: the previous optimum, barely perturbed
-        assert after["init_fidelity"] == pytest.approx(before["fidelity"], rel=0.05)
+        assert after["init_fidelity"] == pytest.approx(before["fidelity"], rel=0.1)
         assert after["fidelity"] >= before["fidelity"] - 1e-9
     with pytest.raises(ValueError, match="grows in depth"):
         aqc.compile(target, aqc.BrickworkAnsatz(n, 2), init="grow", schedule=2)
