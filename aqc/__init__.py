@@ -22,7 +22,13 @@ operators, ``hbar = 1`` (see the README).
 from .ansatz import BrickworkAnsatz
 from .compiler import CompileResult, compile, target_info
 from .extend import ExtendResult, extend, trotter_comparison
-from .init import max_trotter_steps, trotter_params
+from .init import (
+    basis_params,
+    grow_params,
+    max_trotter_steps,
+    product_params,
+    trotter_params,
+)
 from .objective import Objective
 from .optimize import IterInfo, OptimizeResult, StopRule, minimize
 from .sequential import SequentialResult, StaircaseAnsatz, sequential_circuit
@@ -37,10 +43,13 @@ __all__ = [
     "SequentialResult",
     "StaircaseAnsatz",
     "StopRule",
+    "basis_params",
     "compile",
     "extend",
+    "grow_params",
     "max_trotter_steps",
     "minimize",
+    "product_params",
     "sequential_circuit",
     "target_info",
     "trotter_comparison",

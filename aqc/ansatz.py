@@ -18,6 +18,12 @@ Block types (``block=``):
   ``N(a, b, c) = exp(i (a XX + b YY + c ZZ))``; exported with 3 CX.
 * ``"xxz"`` (5 parameters): ``(RZ ⊗ RZ) · RXX(tx) RYY(ty) RZZ(tz)``, the
   gate set of XXZ chains with Z fields; exported with the same 3-CX core.
+* ``"u1"`` (4 parameters): ``(RZ ⊗ RZ) · exp(-i (txy (XX + YY) + tz ZZ) / 2)``,
+  which commutes with ``Z_i + Z_{i+1}``: the whole circuit conserves the
+  magnetisation ``sum Z`` (charge-conserving ansatz for XXZ dynamics).  In a
+  brickwork this is the general U(1)-symmetric block: the phase of the
+  ``|01>, |10>`` mixing and the sector phases come from the RZ of the
+  neighbouring blocks and of the initial layer.  Exported with the 3-CX core.
 
 All-zero parameters give the identity (every block is the identity at zero).
 
@@ -26,7 +32,8 @@ followed by the blocks in layer order, bonds ascending within a layer.  Per
 ``su4`` block: ``[after_first(3), after_second(3), a, b, c, before_first(3),
 before_second(3)]`` where "first" is the block's lower qubit ``i`` and each
 triple is the ``(theta, phi, lambda)`` of qiskit's ``U`` gate.  Per ``xxz``
-block: ``[tx, ty, tz, rz_first, rz_second]``.
+block: ``[tx, ty, tz, rz_first, rz_second]``; per ``u1`` block: ``[txy, tz,
+rz_first, rz_second]``.
 
 Conventions: qubit ``i`` is MPS site ``i`` (qiskit little-endian for dense
 vectors); a block's 4x4 matrix has the lower qubit ``i`` as the *more
@@ -52,7 +59,7 @@ from mps._validate import check_int
 
 __all__ = ["BLOCK_PARAMS", "BrickworkAnsatz", "block_unitaries_np", "kak_core_np"]
 
-BLOCK_PARAMS = {"su4": 15, "xxz": 5}
+BLOCK_PARAMS = {"su4": 15, "xxz": 5, "u1": 4}
 CX_PER_BLOCK = 3
 
 _X = np.array([[0, 1], [1, 0]], dtype=complex)
@@ -70,7 +77,7 @@ class BrickworkAnsatz:
         Number of qubits (>= 2).
     layers : int
         Number of block layers ``L`` (>= 1).
-    block : {"su4", "xxz"}
+    block : {"su4", "xxz", "u1"}
         Block type (see module docstring).
     """
 
@@ -199,7 +206,8 @@ class BrickworkAnsatz:
                 qc.u(*map(float, p[0:3]), i)
                 qc.u(*map(float, p[3:6]), i + 1)
             else:
-                tx, ty, tz, r1, r2 = map(float, p)
+                tx, ty, tz, r1, r2 = (map(float, p) if self.block == "xxz"
+                                      else map(float, (p[0], *p)))
                 # RXX(tx) RYY(ty) RZZ(tz) = N(-tx/2, -ty/2, -tz/2)
                 _append_kak_core(qc, i, i + 1, -tx / 2, -ty / 2, -tz / 2)
                 qc.rz(r1, i)
@@ -267,6 +275,9 @@ def block_unitaries_np(block: str, p: np.ndarray) -> np.ndarray:
     if block == "xxz":
         core = kak_core_np(-p[:, 0] / 2, -p[:, 1] / 2, -p[:, 2] / 2)
         return _kron2(rz_np(p[:, 3]), rz_np(p[:, 4])) @ core
+    if block == "u1":
+        core = kak_core_np(-p[:, 0] / 2, -p[:, 0] / 2, -p[:, 1] / 2)
+        return _kron2(rz_np(p[:, 2]), rz_np(p[:, 3])) @ core
     raise ValueError(f"block must be one of {sorted(BLOCK_PARAMS)}, got {block!r}")
 
 

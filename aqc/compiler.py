@@ -44,6 +44,7 @@ True
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -56,13 +57,13 @@ from mps._validate import check_int, check_real
 from mps._versions import versions
 
 from .ansatz import BrickworkAnsatz
-from .init import max_trotter_steps, trotter_params
-from .objective import OBJECTIVES, Objective, check_target
+from .init import basis_params, grow_params, max_trotter_steps, product_params, trotter_params
+from .objective import OBJECTIVES, PRECISIONS, Objective, check_target
 from .optimize import OPTIMIZERS, IterInfo, StopRule, minimize
 
 __all__ = ["CompileResult", "compile", "target_info"]
 
-INITS = ("trotter", "random", "zeros")
+INITS = ("auto", "trotter", "grow", "product", "random", "zeros")
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,8 @@ class CompileResult:
     seed: int
     stages: list[dict[str, Any]] = field(default_factory=list)
     versions: dict[str, str] = field(default_factory=dict)
+    init: str = "trotter"
+    precision: str = "double"
 
     def summary(self) -> dict[str, Any]:
         """JSON-serialisable summary (no circuit, no parameters)."""
@@ -127,6 +130,8 @@ class CompileResult:
             "n_iter": self.n_iter,
             "stop_reason": self.stop_reason,
             "seed": self.seed,
+            "init": self.init,
+            "precision": self.precision,
             "timings": dict(self.timings),
             "stages": list(self.stages),
             "versions": dict(self.versions),
@@ -146,7 +151,7 @@ def compile(
     target: MPS,
     ansatz: BrickworkAnsatz,
     *,
-    init: str | np.ndarray = "trotter",
+    init: str | np.ndarray = "auto",
     optimizer: str = "lbfgs",
     maxiter: int = 300,
     seed: int = 0,
@@ -161,6 +166,7 @@ def compile(
     learning_rate: float = 0.01,
     callback: Callable[[IterInfo], bool | None] | None = None,
     resume: dict[str, Any] | None = None,
+    precision: str = "double",
 ) -> CompileResult:
     """Compile ``target`` into ``ansatz`` by optimising all parameters at once.
 
@@ -170,9 +176,20 @@ def compile(
         Normalised target state (typically ``mps.evolve(...).state``).
     ansatz : BrickworkAnsatz
         The circuit structure (same ``n``).
-    init : {"trotter", "random", "zeros"} or array
-        Start: the Trotter circuit of ``chain`` for time ``t`` from ``initial``,
-        seeded random parameters, the identity, or explicit parameters.
+    init : {"auto", "trotter", "grow", "product", "random", "zeros"} or array
+        Start: ``"trotter"``, the Trotter circuit of ``chain`` for time ``t``
+        from ``initial``; ``"grow"`` (Hamiltonian-free): one layer from the
+        ``"product"`` start, optimised, then one more layer at a time, each new
+        layer near the identity (seeded noise of 1e-2), all parameters
+        re-optimised, up to ``ansatz.layers`` (``maxiter`` per layer);
+        ``"product"``: the better of two product states (along the target's
+        single-site Bloch vectors, or its greedy most probable bitstring) with
+        all blocks near the identity (seeded noise of 1e-2; exactly zero is a
+        saddle), all layers at once; seeded random parameters; the identity; or explicit
+        parameters.  ``"auto"`` (default) is ``"trotter"`` when the target
+        carries its chain, time and initial state (a :func:`mps.evolve`
+        target) and ``"grow"`` otherwise, the better of the Hamiltonian-free
+        starts on ground states (``benchmarks/results/aqc_any_target.json``).
     optimizer : {"lbfgs", "adam", "optax-lbfgs"}
     maxiter : int
         Iterations per stage (>= 1).
@@ -201,6 +218,11 @@ def compile(
         theta, "iteration": i, "history": [...], "stages": [...]}`` (what a
         checkpointing callback saved).  Stages before ``k`` are skipped, stage
         ``k`` restarts from ``theta`` with ``maxiter - i`` iterations left.
+    precision : {"double", "single"}
+        Contraction precision of the optimisation.  ``"single"``: complex64
+        (faster on GPUs) until the optimiser stops, then complex128 for the
+        iterations left (complex64 rounding hides the last decreases of the
+        cost).  The returned fidelity is always evaluated in complex128.
 
     Returns
     -------
@@ -218,12 +240,20 @@ def compile(
     if isinstance(init, str) and init not in INITS:
         raise ValueError(f"init must be one of {INITS} or a parameter array, got {init!r}")
 
+    if precision not in PRECISIONS:
+        raise ValueError(f"precision must be one of {PRECISIONS}, got {precision!r}")
     meta_chain, meta_t, meta_bits = target_info(target)
     chain = chain if chain is not None else meta_chain
     t = check_real(t, "t", minimum=0.0) if t is not None else meta_t
     initial = initial if initial is not None else meta_bits
+    has_physics = chain is not None and t is not None and initial is not None
+    if isinstance(init, str) and init == "auto":
+        init = "trotter" if has_physics else "grow"
+    grow = isinstance(init, str) and init == "grow"
+    if grow and schedule > 1:
+        raise ValueError("init='grow' grows in depth, not in time: use schedule=1")
     needs_physics = (isinstance(init, str) and init == "trotter") or schedule > 1
-    if needs_physics and (chain is None or t is None or initial is None):
+    if needs_physics and not has_physics:
         raise ValueError(
             "init='trotter' and schedule > 1 need the target's chain, t and initial bitstring: "
             "pass chain=, t=, initial= or use a target made by mps.evolve"
@@ -233,22 +263,29 @@ def compile(
         raise ValueError(f"trotter_order must be 'auto', 1, 2 or 4, got {trotter_order!r}")
     orders = [1, 2] if trotter_order == "auto" else [trotter_order]
 
-    def start_params(t_stage: float) -> list[np.ndarray]:
+    def start_params(t_stage: float, ans: BrickworkAnsatz) -> list[np.ndarray]:
         if isinstance(init, str):
             if init == "trotter":
                 return [
-                    trotter_params(ansatz, chain, t_stage, initial, order=o,
-                                   steps=max_trotter_steps(ansatz.layers, o))
+                    trotter_params(ans, chain, t_stage, initial, order=o,
+                                   steps=max_trotter_steps(ans.layers, o))
                     for o in orders
                 ]
             if init == "random":
-                return [ansatz.random_params(seed)]
-            return [ansatz.zero_params()]
-        return [ansatz.check_params(init)]
+                return [ans.random_params(seed)]
+            if init in ("product", "grow"):  # the better of the two product states is kept
+                starts = [product_params(ans, target), basis_params(ans, target)]
+                if init == "product":  # identity blocks are a saddle: start near them
+                    noise = ans.random_params(seed, scale=1e-2)
+                    noise[: ans.num_initial_params] = 0.0
+                    starts = [x + noise for x in starts]
+                return starts
+            return [ans.zero_params()]
+        return [ans.check_params(init)]
 
-    # targets of the time stages (the last one is the given target)
+    # stages: (t, target, ansatz); time stages climb in t, grow stages in depth
     t0 = time.perf_counter()
-    stage_targets: list[tuple[float | None, MPS]] = []
+    stage_list: list[tuple[float | None, MPS, BrickworkAnsatz]] = []
     if schedule > 1:
         meta = target.metadata
         dt = float(meta.get("dt", 0.05))
@@ -257,8 +294,11 @@ def compile(
             res = evolve(chain, MPS.from_bitstring(initial), t_k, dt,
                          order=int(meta.get("order", 2)), max_bond=meta.get("max_bond"),
                          cutoff=float(meta.get("cutoff", 1e-10)))
-            stage_targets.append((t_k, res.state))
-    stage_targets.append((t, target))
+            stage_list.append((t_k, res.state, ansatz))
+    if grow:
+        stage_list.extend((t, target, BrickworkAnsatz(ansatz.n, k, ansatz.block))
+                          for k in range(1, ansatz.layers))
+    stage_list.append((t, target, ansatz))
     t_targets = time.perf_counter() - t0
 
     t_setup = 0.0
@@ -268,25 +308,35 @@ def compile(
     params: np.ndarray | None = None
     result = None
     obj = None
+
     def staged(index: int, offset: int) -> Callable[[IterInfo], bool | None] | None:
         if callback is None:
             return None
         return lambda info: callback(info._replace(stage=index, iteration=info.iteration + offset))
 
+    def record(index, t_stage, ans, init_log_f, res, start, iters=0):
+        stages.append({"t": t_stage, "layers": ans.layers,
+                       "init_fidelity": float(np.exp(init_log_f)),
+                       "init_log_fidelity": float(init_log_f), "fidelity": res.fidelity,
+                       "n_iter": res.n_iter + iters, "stop_reason": res.stop_reason,
+                       "start": start})
+
     first_stage, iters_done = 0, 0
     if resume is not None:
         first_stage = check_int(resume.get("stage", 0), "resume['stage']", minimum=0)
-        if first_stage >= len(stage_targets):
-            raise ValueError(f"resume['stage'] must be < {len(stage_targets)}, got {first_stage}")
+        if first_stage >= len(stage_list):
+            raise ValueError(f"resume['stage'] must be < {len(stage_list)}, got {first_stage}")
         iters_done = check_int(resume.get("iteration", 0), "resume['iteration']", minimum=0)
-        params = ansatz.check_params(resume["params"])
+        params = stage_list[first_stage][2].check_params(resume["params"])
         history.append(np.asarray(resume.get("history", [])[:-1], dtype=float))
         stages.extend(resume.get("stages", [])[:first_stage])
-    for index, (t_stage, tgt) in enumerate(stage_targets):
+    prev_ans = None
+    for index, (t_stage, tgt, ans) in enumerate(stage_list):
         if index < first_stage:
+            prev_ans = ans
             continue
         s0 = time.perf_counter()
-        obj = Objective.build(tgt, ansatz, kind=objective)
+        obj = Objective.build(tgt, ans, kind=objective, precision=precision)
         if index == first_stage and resume is not None:
             stage_stop = StopRule(maxiter=max(stop.maxiter - iters_done, 1),
                                   target_fidelity=target_fidelity, max_time=max_time)
@@ -302,15 +352,17 @@ def compile(
             prior = resume.get("history", [])
             if index == 0 and len(prior) > 0:  # report the original start, not the checkpoint
                 init_log_f = float(np.log(prior[0]))
-            stages.append({"t": t_stage, "init_fidelity": float(np.exp(init_log_f)),
-                           "init_log_fidelity": float(init_log_f), "fidelity": result.fidelity,
-                           "n_iter": result.n_iter + iters_done,
-                           "stop_reason": result.stop_reason, "start": "checkpoint"})
+            record(index, t_stage, ans, init_log_f, result, "checkpoint", iters_done)
+            prev_ans = ans
             continue
-        candidates = start_params(t_stage if t_stage is not None else 0.0)
-        fresh = len(candidates)
-        if params is not None:
-            candidates.append(params)
+        if grow and params is not None:
+            candidates = [grow_params(params, prev_ans, ans, seed=seed + index)]
+            fresh = 1
+        else:
+            candidates = start_params(t_stage if t_stage is not None else 0.0, ans)
+            fresh = len(candidates)
+            if params is not None:
+                candidates.append(params)
         scores = [obj.log_fidelity(c) for c in candidates]
         best = int(np.argmax(scores))
         x0 = candidates[best]
@@ -319,23 +371,39 @@ def compile(
         s1 = time.perf_counter()
         result = minimize(obj, x0, optimizer=optimizer, stop=stop,
                           learning_rate=learning_rate, callback=staged(index, 0))
+        hist = result.history
+        left = None if max_time is None else max_time - result.wall_time
+        if precision == "single" and result.n_iter < stop.maxiter and (
+                target_fidelity is None or result.fidelity < target_fidelity) and (
+                left is None or left > 0):
+            # complex64 stalls where its rounding hides the decrease: finish in complex128
+            polish = minimize(obj.with_precision("double"), result.params, optimizer=optimizer,
+                              stop=StopRule(maxiter=stop.maxiter - result.n_iter,
+                                            target_fidelity=target_fidelity, max_time=left),
+                              learning_rate=learning_rate,
+                              callback=staged(index, result.n_iter))
+            hist = np.concatenate([hist, polish.history[1:]])
+            result = dataclasses.replace(polish, n_iter=polish.n_iter + result.n_iter,
+                                         history=hist)
         t_opt += time.perf_counter() - s1
         params = result.params
-        history.append(result.history if not history else result.history[1:])
-        stages.append({
-            "t": t_stage,
-            "init_fidelity": float(np.exp(init_log_f)),
-            "init_log_fidelity": float(init_log_f),
-            "fidelity": result.fidelity,
-            "n_iter": result.n_iter,
-            "stop_reason": result.stop_reason,
-            "start": "previous stage" if best >= fresh
-            else (f"trotter order {orders[best]}" if isinstance(init, str) and init == "trotter"
-                  else (init if isinstance(init, str) else "given")),
-        })
+        history.append(hist if not history else hist[1:])
+        if grow:
+            start = "product state" if index == 0 else f"grown from L={prev_ans.layers}"
+        elif best >= fresh:
+            start = "previous stage"
+        elif isinstance(init, str):
+            start = f"trotter order {orders[best]}" if init == "trotter" else init
+        else:
+            start = "given"
+        record(index, t_stage, ans, init_log_f, result, start)
+        prev_ans = ans
     if result is None or obj is None or params is None:
         raise RuntimeError("no stage was run")
-    log_f = obj.log_fidelity(params)
+    s2 = time.perf_counter()
+    # the reported fidelity is always a complex128 contraction
+    log_f = obj.with_precision("double").log_fidelity(params)
+    t_final = time.perf_counter() - s2
     return CompileResult(
         circuit=ansatz.to_circuit(params),
         params=params,
@@ -346,7 +414,7 @@ def compile(
         two_qubit_depth=ansatz.two_qubit_depth,
         cx_count=ansatz.cx_count,
         timings={"targets": t_targets, "setup": t_setup, "optimize": t_opt,
-                 "total": time.perf_counter() - total_start},
+                 "final_check": t_final, "total": time.perf_counter() - total_start},
         ansatz=ansatz,
         objective=objective,
         optimizer=optimizer,
@@ -355,4 +423,6 @@ def compile(
         seed=seed,
         stages=stages,
         versions=versions(),
+        init=init if isinstance(init, str) else "given",
+        precision=precision,
     )

@@ -12,13 +12,14 @@ fit in ``L`` layers: ``L // 2`` for order 1, ``(L - 1) // 2`` for order 2.
   (Weyl) decomposition (qiskit's ``TwoQubitWeylDecomposition``) into the
   block's ``(U3 ⊗ U3) N(a, b, c) (U3 ⊗ U3)`` form.
 * ``xxz`` blocks: ``exp(-i tau (Jx XX + Jy YY + Jz ZZ))`` is
-  ``RXX(2 tau Jx) RYY(2 tau Jy) RZZ(2 tau Jz)``.  Z fields are supported when
-  they commute with the couplings (``Jx = Jy`` on every bond and a uniform
-  ``hz``): the field evolution ``exp(-i t hz sum Z)`` is then exact and placed
-  in the ``RZ`` of the first block touching each qubit, so the circuit is the
-  Trotter circuit of the couplings alone times the exact field rotation (a
-  different, more accurate product formula than TEBD's, where fields are
-  shared among bond terms).  Other fields need ``su4`` blocks.
+  ``RXX(2 tau Jx) RYY(2 tau Jy) RZZ(2 tau Jz)``; ``u1`` blocks the same with
+  ``Jx = Jy`` (required on every bond: the block conserves the magnetisation).
+  Z fields are supported when they commute with the couplings (``Jx = Jy`` on
+  every bond and a uniform ``hz``): the field evolution ``exp(-i t hz sum Z)``
+  is then exact and placed in the ``RZ`` of the first block touching each
+  qubit, so the circuit is the Trotter circuit of the couplings alone times
+  the exact field rotation (a different, more accurate product formula than
+  TEBD's, where fields are shared among bond terms).  Other fields need ``su4`` blocks.
 
 The initial product state (a bitstring) is prepared by the ansatz's initial
 ``RY`` layer (``RY(pi)|0> = |1>``).
@@ -48,7 +49,8 @@ from mps._validate import check_int, check_real
 
 from .ansatz import BrickworkAnsatz, bitstring_angles
 
-__all__ = ["max_trotter_steps", "trotter_params"]
+__all__ = ["basis_params", "grow_params", "max_trotter_steps", "product_params",
+           "trotter_params"]
 
 
 def max_trotter_steps(layers: int, order: int) -> int:
@@ -139,8 +141,8 @@ def trotter_params(
         return params
     layers = trotter_layers(order, t / steps, steps)
     index = {bond: k for k, bond in enumerate(ansatz.bonds)}
-    if ansatz.block == "xxz":
-        field = _xxz_field(chain)
+    if ansatz.block in ("xxz", "u1"):
+        field = _xxz_field(chain, ansatz.block)
     gates = BondGates(chain)
     for layer, (parity, tau, _) in enumerate(layers):
         if parity != layer % 2:  # cannot happen for merged schedules; guard anyway
@@ -149,33 +151,102 @@ def trotter_params(
             k = index[(layer, i)]
             if ansatz.block == "su4":
                 blocks[k] = _su4_params(gates(i, tau))
+            elif ansatz.block == "u1":
+                blocks[k, 0:2] = (2 * tau * chain.jx[i], 2 * tau * chain.jz[i])
             else:
                 blocks[k, 0:3] = (2 * tau * chain.jx[i], 2 * tau * chain.jy[i],
                                   2 * tau * chain.jz[i])
-    if ansatz.block == "xxz" and field != 0.0:
+    if ansatz.block in ("xxz", "u1") and field != 0.0:
         # exp(-i t hz Z_q) = RZ(2 t hz): on the first block touching qubit q (layer 0 or 1)
+        rz1 = 3 if ansatz.block == "xxz" else 2
         for q in range(ansatz.n):
             if (0, q) in index:
-                blocks[index[(0, q)], 3] += 2 * t * field
+                blocks[index[(0, q)], rz1] += 2 * t * field
             elif (0, q - 1) in index:
-                blocks[index[(0, q - 1)], 4] += 2 * t * field
+                blocks[index[(0, q - 1)], rz1 + 1] += 2 * t * field
             elif (1, q - 1) in index:
-                blocks[index[(1, q - 1)], 4] += 2 * t * field
+                blocks[index[(1, q - 1)], rz1 + 1] += 2 * t * field
             else:
-                raise ValueError("the xxz ansatz needs >= 2 layers to place the fields")
+                raise ValueError(f"the {ansatz.block} ansatz needs >= 2 layers to place the fields")
     return params
 
 
-def _xxz_field(chain: SpinChain) -> float:
-    """The uniform Z field an ``xxz`` Trotter circuit can carry exactly (else ValueError)."""
+def _xxz_field(chain: SpinChain, block: str = "xxz") -> float:
+    """The uniform Z field an ``xxz``/``u1`` Trotter circuit carries exactly (else ValueError)."""
     if any(chain.hx) or any(chain.hy):
-        raise ValueError("the xxz block has no X/Y field rotations; use block='su4'")
+        raise ValueError(f"the {block} block has no X/Y field rotations; use block='su4'")
+    if block == "u1" and any(a != b for a, b in zip(chain.jx, chain.jy, strict=True)):
+        raise ValueError("the u1 block conserves the magnetisation and needs Jx == Jy on every "
+                         "bond; use block='xxz' or 'su4'")
     hz = set(chain.hz)
     if len(hz) == 1 and next(iter(hz)) == 0.0:
         return 0.0
     if len(hz) != 1 or any(a != b for a, b in zip(chain.jx, chain.jy, strict=True)):
         raise ValueError(
-            "the xxz block's Trotter circuit is exact only for a uniform hz with Jx == Jy "
+            f"the {block} block's Trotter circuit is exact only for a uniform hz with Jx == Jy "
             "(the field then commutes with H); use block='su4'"
         )
     return next(iter(hz))
+
+
+# ------------------------------------------------------- Hamiltonian-free starts
+def product_params(ansatz: BrickworkAnsatz, target) -> np.ndarray:
+    """Identity blocks on the product state closest to ``target`` site by site.
+
+    Each qubit starts in the pure state along its reduced Bloch vector
+    ``(<X_i>, <Y_i>, <Z_i>)`` of the target (``|0>`` where the vector
+    vanishes, e.g. in a singlet-like ground state), prepared by the initial
+    ``RZ(b) RY(a)`` layer: ``a = arccos(z/r)``, ``b = atan2(y, x)``.
+    """
+    n = ansatz.n
+    if target.n != n:
+        raise ValueError(f"target has n={target.n} qubits but the ansatz has n={n}")
+    x, y, z = (np.real(np.asarray([target.expect(p, i) for i in range(n)])) for p in "XYZ")
+    r = np.sqrt(x**2 + y**2 + z**2)
+    a = np.where(r > 1e-8, np.arccos(np.clip(z / np.maximum(r, 1e-300), -1, 1)), 0.0)
+    b = np.where(np.hypot(x, y) > 1e-8, np.arctan2(y, x), 0.0)
+    params = ansatz.zero_params()
+    params[: 2 * n] = np.stack([a, b], axis=1).ravel()
+    return params
+
+
+def basis_params(ansatz: BrickworkAnsatz, target) -> np.ndarray:
+    """Identity blocks on a computational basis state of large weight in ``target``.
+
+    Bits are chosen greedily from the left, each the more probable value given
+    the bits before it (exact marginals of the right-canonical form, cost
+    ``O(n chi^2)``).  For an SU(2)- or U(1)-symmetric ground state, whose
+    single-site Bloch vectors vanish, this is a Neel-like configuration, a much
+    better start than ``|0...0>``.
+    """
+    n = ansatz.n
+    if target.n != n:
+        raise ValueError(f"target has n={target.n} qubits but the ansatz has n={n}")
+    ts = target.canonicalize(0).tensors
+    left = np.ones(1, dtype=complex)
+    bits = []
+    for a in ts:
+        branch = np.einsum("x,xsy->sy", left, a)
+        weights = np.sum(np.abs(branch) ** 2, axis=1)
+        bit = int(np.argmax(weights))
+        bits.append(str(bit))
+        left = branch[bit] / np.sqrt(weights[bit])
+    params = ansatz.zero_params()
+    params[: 2 * n] = bitstring_angles("".join(bits)).ravel()
+    return params
+
+
+def grow_params(params: np.ndarray, old: BrickworkAnsatz, new: BrickworkAnsatz, *,
+                seed: int, scale: float = 1e-2) -> np.ndarray:
+    """``params`` of ``old`` with the extra top layers of ``new`` near the identity.
+
+    The new blocks get seeded ``scale * N(0, 1)`` parameters (exactly zero is a
+    saddle of the cost for some targets); the circuit of the old layers is
+    unchanged, so the start is within ``O(scale)`` of the old optimum.
+    """
+    if new.n != old.n or new.block != old.block or new.layers < old.layers:
+        raise ValueError(f"cannot grow {old} into {new}")
+    params = old.check_params(params)
+    rng = np.random.default_rng(check_int(seed, "seed", minimum=0))
+    extra = new.num_params - old.num_params
+    return np.concatenate([params, scale * rng.standard_normal(extra)])

@@ -2,24 +2,42 @@
 
 Contraction
 -----------
-Every two-qubit block ``G`` on bond ``(i, i+1)`` is split exactly (no SVD,
-linear in ``G``) as ``G = sum_k sigma_k ⊗ R_k`` with the Paulis
-``sigma_k`` on qubit ``i`` and ``R_k = Tr_i[(sigma_k ⊗ I) G] / 2`` on qubit
-``i+1``.  The network ``<psi| V |0...0>`` is then contracted site by site
-from the left, carrying an environment of shape ``(chi, 4, ..., 4)``: the
-target's bond and one leg of dimension 4 per block crossing the cut
-(``ceil(L/2)`` or ``floor(L/2)`` of them).  No truncation is made, so the
-overlap is exact; the cost is ``O(n chi^2 2^L)`` per evaluation, linear in
-``n`` at fixed depth ``L`` and bond dimension ``chi``.
+The network ``<psi| V |0...0>`` is contracted from the left, two sites at a
+time (a ``jax.lax.scan`` over the pairs ``(2q, 2q+1)``: one compiled body,
+independent of ``n``).  The blocks of even layers act inside a pair and are
+applied as 4x4 matrices; every block ``G`` of an odd layer crosses the cut
+between two pairs and is split exactly (no SVD, linear in ``G``) as
+``G = sum_k sigma_k ⊗ R_k`` with the Paulis ``sigma_k`` on its first qubit and
+``R_k = Tr_1[(sigma_k ⊗ I) G] / 2`` on its second.  The environment at a cut
+has shape ``(4^m, chi)``: one Pauli leg per odd layer (``m = L // 2``), kept
+as a queue, then the target's bond.  Absorbing a pair is one matrix product
+with the (precomputed) pair tensor of the target, then, from the top layer
+down, per odd layer ``l`` two small contractions: ``R`` of the block on the
+left cut (consumes the oldest leg) and, merged, the ``sigma`` of the block on
+the right cut (opens the new leg) with the even block of layer ``l - 1``;
+the initial product state closes the last one.  For odd ``L`` the lone top
+layer is folded into the target's pair tensor.
+
+Cost per evaluation ``O(n chi 2^L (chi + 3 L))`` with ``2 + L`` kernels per
+pair (the site-by-site sweep it replaces launched ``2 (L + 2)``); the
+largest intermediate is ``4^(m+1) chi``, the smallest that an exact
+left-to-right sweep allows.  No truncation is made, so the overlap is exact.
+The gradient is ``jax.grad`` of the sweep; when the residuals it stores would
+exceed :func:`remat_limit` (a quarter of the GPU's memory, or
+``REMAT_BYTES`` on the CPU), each pair is recomputed in the backward pass
+(``jax.checkpoint``), so only the ``n/2`` environments are kept (L = 16 at
+``chi = 68`` needs 3.6 GB instead of 130 GB).
 
 The target is padded to a uniform bond dimension and an even number of sites
-(a virtual ``|0>`` site, on which every block is the identity), so the sweep
-is a ``jax.lax.scan`` over pairs of sites: one compiled body, independent of
-``n``.  After every site the environment is divided by its norm and the log
-of the norm accumulated, so ``log|<psi|V|0>|`` stays finite even when the
-overlap is far below the smallest float (the orthogonality catastrophe at
-100+ qubits).  Everything runs in complex128 (JAX's x64 mode is enabled only
-inside these functions) and is differentiated by ``jax.grad``.
+(a virtual ``|0>`` site, on which every block is the identity).  After every
+pair the environment is divided by its norm and the log of the norm
+accumulated, so ``log|<psi|V|0>|`` stays finite even when the overlap is far
+below the smallest float (the orthogonality catastrophe at 100+ qubits).
+``precision="double"`` (default) contracts in complex128, ``"single"`` in
+complex64 (about twice as fast on GPUs, relative error ~1e-6; :func:`aqc.compile`
+always confirms its final fidelity in complex128).  JAX's x64 mode is enabled
+only inside these functions.  One compilation per shape (``n``, ``L``, block,
+``chi``, precision) is shared by all objectives.
 
 Objectives (all minimised; see :mod:`aqc.compile` for why the default is
 ``"log"``):
@@ -41,10 +59,8 @@ Example
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import partial
-from typing import Any
+from typing import Any, NamedTuple
 
 import jax
 import jax.numpy as jnp
@@ -54,9 +70,12 @@ from mps import MPS
 
 from .ansatz import BLOCK_PARAMS, BrickworkAnsatz
 
-__all__ = ["OBJECTIVES", "Objective", "check_target", "pad_target"]
+__all__ = ["OBJECTIVES", "PRECISIONS", "Objective", "check_target", "pad_target", "pair_target"]
 
 OBJECTIVES = ("log", "infidelity")
+PRECISIONS = ("double", "single")
+REMAT_BYTES = 2 * 1024**3
+"""Stored residuals above which the backward pass recomputes each pair (bytes, CPU)."""
 
 _SIGMA = np.array(
     [[[1, 0], [0, 1]], [[0, 1], [1, 0]], [[0, -1j], [1j, 0]], [[1, 0], [0, -1]]], dtype=complex
@@ -78,19 +97,19 @@ def check_target(target: MPS, ansatz: BrickworkAnsatz) -> None:
         raise ValueError(f"target must be normalised (norm 1), got norm {norm:.12g}")
 
 
-def pad_target(state: MPS) -> np.ndarray:
-    """Conjugated target tensors padded to ``(n_even, chi, 2, chi)``.
+def pad_target(state: MPS, multiple: int = 2) -> np.ndarray:
+    """Conjugated target tensors padded to ``(n_pad, chi, 2, chi)``.
 
-    ``n_even`` is ``n`` rounded up to even; an extra site holds ``<0|``.
+    ``n_pad`` is ``n`` rounded up to a multiple of ``multiple``; the extra
+    sites hold ``<0|``.
     """
     n = state.n
     chi = max(max(t.shape[0], t.shape[2]) for t in state.tensors)
-    n_pad = n + (n % 2)
+    n_pad = -(-n // multiple) * multiple
     out = np.zeros((n_pad, chi, 2, chi), dtype=complex)
     for i, t in enumerate(state.tensors):
         out[i, : t.shape[0], :, : t.shape[2]] = t.conj()
-    if n_pad > n:
-        out[n, 0, 0, 0] = 1.0
+    out[n:, 0, 0, 0] = 1.0
     return out
 
 
@@ -135,80 +154,207 @@ def block_unitaries_jax(block: str, p):
         after = _kron2(_u3(p[:, 0], p[:, 1], p[:, 2]), _u3(p[:, 3], p[:, 4], p[:, 5]))
         before = _kron2(_u3(p[:, 9], p[:, 10], p[:, 11]), _u3(p[:, 12], p[:, 13], p[:, 14]))
         return after @ _kak_core(p[:, 6], p[:, 7], p[:, 8]) @ before
+    if block == "u1":
+        core = _kak_core(-p[:, 0] / 2, -p[:, 0] / 2, -p[:, 1] / 2)
+        return _kron2(_rz(p[:, 2]), _rz(p[:, 3])) @ core
     core = _kak_core(-p[:, 0] / 2, -p[:, 1] / 2, -p[:, 2] / 2)
     return _kron2(_rz(p[:, 3]), _rz(p[:, 4])) @ core
 
 
 # ------------------------------------------------------------- the contraction
-def _site_update(env, logscale, tconj, r_site, v0, i_parity: int, layers: int):
-    """Absorb one site: target tensor, its L gate pieces and its initial state.
+class _Layout(NamedTuple):
+    """Where every block of a brickwork sits in the pair-of-sites sweep (NumPy, per ansatz)."""
 
-    ``env`` legs: (x, one 4-leg per layer in which this site is the *second*
-    qubit of a block, ascending).  Returns the env for the next cut (legs:
-    y, one 4-leg per layer in which this site is the *first* qubit).
+    even_idx: np.ndarray  # blocks on even layers ...
+    even_pair: np.ndarray  # ... their pair q (sites 2q, 2q+1)
+    even_slot: np.ndarray  # ... and slot layer // 2
+    odd_idx: np.ndarray  # blocks on odd layers (bond (2q-1, 2q)) ...
+    odd_pair: np.ndarray  # ... the pair q of their second qubit
+    odd_slot: np.ndarray  # ... and slot layer // 2
+
+
+def _layout(ansatz: BrickworkAnsatz) -> _Layout:
+    ev = [(k, i // 2, lay // 2) for k, (lay, i) in enumerate(ansatz.bonds) if lay % 2 == 0]
+    od = [(k, (i + 1) // 2, lay // 2) for k, (lay, i) in enumerate(ansatz.bonds) if lay % 2]
+
+    def cols(rows, j):
+        return np.asarray([r[j] for r in rows], dtype=np.int32)
+
+    return _Layout(cols(ev, 0), cols(ev, 1), cols(ev, 2), cols(od, 0), cols(od, 1), cols(od, 2))
+
+
+def pair_target(state: MPS) -> np.ndarray:
+    """Conjugated target tensors of site pairs ``(2q, 2q+1)``: shape ``(P, chi, 4, chi)``.
+
+    The physical index is ``2 s_{2q} + s_{2q+1}`` (the lower site more
+    significant, as in the blocks); ``P`` is even (``n`` padded to a multiple of 4).
     """
-    letters = "ABCDEFGHIJKLMNOPQRSTUVWabcdefghijklmnopqruvw"
-    if layers > len(letters):
-        raise ValueError(f"layers must be <= {len(letters)}")
-    second = [lay for lay in range(layers) if (i_parity - 1 - lay) % 2 == 0]
-    first = [lay for lay in range(layers) if (i_parity - lay) % 2 == 0]
-    lab = {lay: letters[lay] for lay in range(layers)}
-    cur = ["x", *[lab[lay] for lay in second]]
-    # target: env (x, A..) * conj(T) (x, s, y) -> (A.., s, y)
-    out = [*cur[1:], "s", "y"]
-    m = jnp.einsum(f"{''.join(cur)},xsy->{''.join(out)}", env, tconj)
-    cur = out
-    for lay in range(layers - 1, -1, -1):
-        if lay in second:  # contract the env leg with R_k of block (i-1, i)
-            leg = lab[lay]
-            out = [c if c != "s" else "t" for c in cur if c != leg]
-            m = jnp.einsum(f"{''.join(cur)},{leg}st->{''.join(out)}", m, r_site[lay])
-        else:  # open a new leg k with sigma_k of block (i, i+1)
-            leg = lab[lay]
-            out = [c if c != "s" else "t" for c in cur] + [leg]
-            m = jnp.einsum(f"{''.join(cur)},{leg}st->{''.join(out)}", m, jnp.asarray(_SIGMA))
-        cur = [c if c != "t" else "s" for c in out]
-    final = ["y", *[lab[lay] for lay in first]]
-    env = jnp.einsum(f"{''.join(cur)},s->{''.join(final)}", m, v0)
-    nrm = jnp.sqrt(jnp.sum(jnp.abs(env) ** 2))
-    return env / nrm, logscale + jnp.log(nrm)
+    t = pad_target(state, multiple=4)
+    return np.einsum("qxaz,qzby->qxaby", t[0::2], t[1::2]).reshape(
+        t.shape[0] // 2, t.shape[1], 4, t.shape[3])
 
 
-def _log_overlap(params, target, bond_layers, bond_sites, *, n, layers, block):
-    """``(log|<psi|V|0>|, phase)`` by a scan over pairs of sites."""
-    n_pad, chi = target.shape[0], target.shape[1]
+def _swap(g):
+    """``SWAP G SWAP`` for a batch of 4x4 blocks (the block seen from the mirrored chain)."""
+    return g.reshape(*g.shape[:-2], 2, 2, 2, 2).swapaxes(-4, -3).swapaxes(-2, -1).reshape(g.shape)
+
+
+def _half(t2, ge, go, v, *, m: int, layers: int, cdtype, fuse: bool):
+    """Scan inputs of one half-chain sweep (pairs in sweep order, slots top layer first)."""
+    sigma = jnp.asarray(_SIGMA)
+    big = jax.lax.Precision.HIGHEST
+    if layers % 2:  # odd L: the lone top (even) layer folds into the target
+        t2 = jnp.einsum("qxsy,qst->qxty", t2, ge[:, m].astype(t2.dtype), precision=big)
+    xs = {"t2": t2.astype(cdtype), "v": v.astype(cdtype)}
+    if not m:
+        return xs
+    p = t2.shape[0]
+    # R_k[s_out, t_in] = Tr_1[(sigma_k ⊗ I) G] / 2 on the block's second qubit
+    r = 0.5 * jnp.einsum("kac,qoabcd->qokbd", jnp.conj(sigma), go.reshape(p, m, 2, 2, 2, 2))
+    # N[t1, s2, k', u1 u2] = sum_t2 sigma_k'[s2, t2] G_even[(t1, t2), (u1, u2)]
+    nn = jnp.einsum("kbt,qoctuv->qocbkuv", sigma,
+                    ge[:, :m].reshape(p, m, 2, 2, 2, 2)).reshape(p, m, 2, 2, 4, 4)
+    r, nn = r[:, ::-1], nn[:, ::-1]  # slots in the sweep's order: top layer first
+    n_last = jnp.einsum("qcbku,qu->qcbk", nn[:, -1], v)
+    if fuse:  # one (4 x 4) -> (4 x 4) matrix per odd layer: fewer, larger kernels (GPU)
+        xs["m_mid"] = jnp.einsum("qjkac,qjcbKu->qjkabKu", r[:, :-1], nn[:, :-1]).reshape(
+            p, m - 1, 4, 4, 16).astype(cdtype)
+        xs["m_last"] = jnp.einsum("qkac,qcbK->qkabK", r[:, -1], n_last).reshape(
+            p, 4, 4, 4).astype(cdtype)
+    else:  # two small contractions per odd layer: fewer flops (CPU)
+        xs.update(r=r.astype(cdtype), n_mid=nn[:, :-1].astype(cdtype),
+                  n_last=n_last.astype(cdtype))
+    return xs
+
+
+def _pieces(params, layout: _Layout, t2, *, n: int, layers: int, block: str, cdtype,
+            fuse: bool):
+    """Scan inputs of both half-chain sweeps (stacked) and the middle blocks' coefficients.
+
+    The right half is swept from the right end as the left half of the
+    mirrored chain (site ``i -> n_pad - 1 - i``, pairs reversed, blocks
+    ``SWAP G SWAP``): same layer parities, same body.  The odd blocks on the
+    middle bond are expanded in Pauli pairs, ``G = sum c_kk' sigma_k ⊗ sigma_k'``,
+    and joined at the end.
+    """
     npb = BLOCK_PARAMS[block]
+    P, m = t2.shape[0], layers // 2
     init = params[: 2 * n].reshape(n, 2)
-    blocks = params[2 * n :].reshape(-1, npb)
-    # initial single-qubit states RZ(b) RY(a)|0>, the virtual site stays |0>
+    gates = block_unitaries_jax(block, params[2 * n :].reshape(-1, npb))
     a, b = init[:, 0], init[:, 1]
     v0 = jnp.stack([jnp.cos(a / 2) * jnp.exp(-0.5j * b), jnp.sin(a / 2) * jnp.exp(0.5j * b)], 1)
-    if n_pad > n:
-        v0 = jnp.concatenate([v0, jnp.array([[1.0 + 0j, 0.0]])], axis=0)
-    # gates on every bond slot (layer, j) with j = -1..n_pad-1; identity where no block
-    eye = jnp.broadcast_to(jnp.eye(4, dtype=complex), (layers, n_pad + 1, 4, 4))
-    gates = eye.at[bond_layers, bond_sites + 1].set(block_unitaries_jax(block, blocks))
-    # second-qubit pieces R_k[o2, i2] = 1/2 sum conj(sigma_k[o1, i1]) G[o1, o2, i1, i2]
-    g4 = gates.reshape(layers, n_pad + 1, 2, 2, 2, 2)
-    r = 0.5 * jnp.einsum("kac,lpabcd->lpkbd", jnp.conj(jnp.asarray(_SIGMA)), g4)
-    # r[l, j+1] belongs to bond (j, j+1); site i uses bond (i-1, i) -> index i
-    r_sites = jnp.transpose(r[:, :n_pad], (1, 0, 2, 3, 4))  # (n_pad, L, 4, 2, 2)
+    if 2 * P > n:  # the virtual sites stay |0>
+        v0 = jnp.concatenate([v0, jnp.tile(jnp.array([[1.0 + 0j, 0.0]]), (2 * P - n, 1))])
+    v = jnp.einsum("qa,qb->qab", v0[0::2], v0[1::2])
+    eye = jnp.eye(4, dtype=gates.dtype)
+    ge = jnp.broadcast_to(eye, (P, (layers + 1) // 2, 4, 4))
+    ge = ge.at[layout.even_pair, layout.even_slot].set(gates[layout.even_idx])
+    go = jnp.broadcast_to(eye, (P, m, 4, 4))
+    if m:
+        go = go.at[layout.odd_pair, layout.odd_slot].set(gates[layout.odd_idx])
+    h = P // 2
+    # mirrored chain: pair q' = P-1-q with its sites swapped; odd block of pair q -> pair P-q
+    t2m = t2[::-1].reshape(P, t2.shape[1], 2, 2, t2.shape[3]).transpose(0, 4, 3, 2, 1)
+    t2m = t2m.reshape(t2.shape)
+    gom = jnp.concatenate([go[:1], _swap(go[1:])[::-1]], axis=0)
+    left = _half(t2[:h], ge[:h], go[:h], v[:h].reshape(h, 4), m=m, layers=layers,
+                 cdtype=cdtype, fuse=fuse)
+    right = _half(t2m[:h], _swap(ge[::-1][:h]), gom[:h],
+                  v[::-1][:h].swapaxes(1, 2).reshape(h, 4), m=m, layers=layers,
+                  cdtype=cdtype, fuse=fuse)
+    xs = jax.tree.map(lambda x, y: jnp.stack([x, y]), left, right)
+    sigma = jnp.asarray(_SIGMA)
+    c = 0.25 * jnp.einsum("kac,lbd,oabcd->okl", jnp.conj(sigma), jnp.conj(sigma),
+                          go[h].reshape(m, 2, 2, 2, 2))[::-1]
+    return xs, c.astype(cdtype)
 
-    n_even_legs = sum(1 for lay in range(layers) if (0 - 1 - lay) % 2 == 0)
-    env0 = jnp.zeros((chi,) + (4,) * n_even_legs, dtype=complex)
-    env0 = env0.at[(0,) * (1 + n_even_legs)].set(1.0)
 
-    def body(carry, xs):
-        env, logscale = carry
-        t_e, t_o, r_e, r_o, v_e, v_o = xs
-        env, logscale = _site_update(env, logscale, t_e, r_e, v_e, 0, layers)
-        env, logscale = _site_update(env, logscale, t_o, r_o, v_o, 1, layers)
-        return (env, logscale), None
+def _sweep(params, t2, layout: _Layout, *, n: int, layers: int, block: str, single: bool,
+           remat: bool, fuse: bool):
+    """``(log|<psi|V|0>|, phase)``: two half-chain scans over pairs of sites, joined."""
+    cdtype, rdtype = (jnp.complex64, jnp.float32) if single else (jnp.complex128, jnp.float64)
+    big = jax.lax.Precision.HIGHEST  # no TF32 in complex64 products on GPUs
+    chi = t2.shape[1]
+    m = layers // 2
+    k_dim = 4**m
+    xs, coef = _pieces(params, layout, t2, n=n, layers=layers, block=block, cdtype=cdtype,
+                       fuse=fuse)
 
-    xs = (target[0::2], target[1::2], r_sites[0::2], r_sites[1::2], v0[0::2], v0[1::2])
-    (env, logscale), _ = jax.lax.scan(body, (env0, jnp.zeros((), dtype=float)), xs)
-    amp = env[(0,) * env.ndim]
-    return jnp.log(jnp.abs(amp)) + logscale, jnp.angle(amp)
+    def body(carry, x):
+        env, logscale = carry  # env (4^m, chi): one Pauli leg per odd layer, then the bond
+        e = jnp.matmul(env, x["t2"].reshape(chi, 4 * chi), precision=big)
+        for j in range(m):
+            last = j == m - 1
+            if fuse:
+                e = e.reshape(4, k_dim // 4, 4, chi)
+                if last:
+                    e = jnp.einsum("krsx,ksK->rKx", e, x["m_last"], precision=big)
+                else:
+                    e = jnp.einsum("krsx,ksQ->rQx", e, x["m_mid"][j], precision=big)
+            else:
+                e = e.reshape(4, k_dim // 4, 2, 2, chi)
+                e = jnp.einsum("krabx,kac->rcbx", e, x["r"][j], precision=big)
+                if last:
+                    e = jnp.einsum("rcbx,cbk->rkx", e, x["n_last"], precision=big)
+                else:
+                    e = jnp.einsum("rcbx,cbkq->rkqx", e, x["n_mid"][j], precision=big)
+            e = e.reshape(k_dim, chi if last else 4 * chi)
+        if m == 0:
+            e = jnp.einsum("xsy,s->xy", e.reshape(1, 4, chi), x["v"], precision=big)
+        nrm = jnp.sqrt(jnp.sum(jnp.abs(e) ** 2))
+        return (e / nrm, logscale + jnp.log(nrm.astype(rdtype))), None
+
+    if remat:
+        body = jax.checkpoint(body, prevent_cse=False)
+    env0 = jnp.zeros((k_dim, chi), dtype=cdtype).at[0, 0].set(1.0)
+
+    def half(x):
+        return jax.lax.scan(body, (env0, jnp.zeros((), dtype=rdtype)), x)[0]
+
+    (envs, logs) = jax.vmap(half)(xs)
+    # join: sum over the bond and the Pauli pairs of the middle blocks
+    right = envs[1].reshape((4,) * m + (chi,))
+    for j in range(m):
+        right = jnp.moveaxis(jnp.tensordot(coef[j], right, axes=([1], [j]), precision=big), 0, j)
+    amp = jnp.vdot(jnp.conj(envs[0]).ravel(), right.ravel())
+    return jnp.log(jnp.abs(amp)) + logs[0] + logs[1], jnp.angle(amp)
+
+
+_STATIC = ("n", "layers", "block", "single", "remat", "fuse", "kind")
+
+
+def _cost_and_log_f(params, t2, layout, *, n, layers, block, single, remat, fuse, kind):
+    logabs, _ = _sweep(params, t2, layout, n=n, layers=layers, block=block, single=single,
+                       remat=remat, fuse=fuse)
+    log_f = (2.0 * logabs).astype(params.dtype)
+    value = -log_f / n if kind == "log" else 1.0 - jnp.exp(log_f)
+    return value, log_f
+
+
+# one compilation per shape (n, L, block, chi, precision), shared by every Objective
+_value_and_grad_jit = jax.jit(jax.value_and_grad(_cost_and_log_f, has_aux=True),
+                              static_argnames=_STATIC)
+_log_overlap_jit = jax.jit(_sweep, static_argnames=_STATIC[:-1])
+
+
+def remat_limit() -> float:
+    """Residual bytes above which the backward pass recomputes each pair.
+
+    A quarter of the accelerator's memory where JAX reports it, else ``REMAT_BYTES``.
+    """
+    try:
+        stats = jax.devices()[0].memory_stats() or {}
+    except Exception:  # CPU backends may not implement memory_stats
+        stats = {}
+    limit = stats.get("bytes_limit")
+    return 0.25 * float(limit) if limit else float(REMAT_BYTES)
+
+
+def _needs_remat(ansatz: BrickworkAnsatz, chi: int, single: bool) -> bool:
+    """Recompute inside each pair in the backward pass when the stored residuals get large."""
+    m = ansatz.layers // 2
+    residual = (ansatz.n + 1) // 2 * (2 * m + 2) * 4 * 4**m * chi
+    return residual * (8 if single else 16) > remat_limit()
 
 
 # ------------------------------------------------------------- public value
@@ -224,54 +370,72 @@ class Objective:
     ansatz : BrickworkAnsatz
     kind : {"log", "infidelity"}
         Which cost ``value_and_grad`` returns.
+    precision : {"double", "single"}
+        complex128 or complex64 contraction (parameters and costs stay float64).
     """
 
     ansatz: BrickworkAnsatz
     kind: str
     n: int
-    _target: Any = field(repr=False)
-    _log_overlap: Callable = field(repr=False)
-    _value_and_grad: Callable = field(repr=False)
-    cost_fn: Callable = field(repr=False)
-    """The cost as a pure JAX function of a float64 parameter array (for optax)."""
+    precision: str
+    _t2: Any = field(repr=False)
+    _layout: _Layout = field(repr=False)
+    _static: dict = field(repr=False)
 
     @classmethod
-    def build(cls, target: MPS, ansatz: BrickworkAnsatz, kind: str = "log") -> Objective:
-        """Validate ``target`` against ``ansatz`` and jit-compile the contraction."""
+    def build(cls, target: MPS, ansatz: BrickworkAnsatz, kind: str = "log",
+              precision: str = "double") -> Objective:
+        """Validate ``target`` against ``ansatz`` and prepare the contraction.
+
+        The jitted sweep is shared by all objectives of the same shape
+        (``n``, ``L``, block, target bond dimension, precision), so a new
+        target or a new stage does not compile again.
+        """
         check_target(target, ansatz)
         if kind not in OBJECTIVES:
             raise ValueError(f"objective kind must be one of {OBJECTIVES}, got {kind!r}")
-        with jax.enable_x64(True):
-            tgt = jnp.asarray(pad_target(target))
-            lay = jnp.asarray([b[0] for b in ansatz.bonds], dtype=jnp.int32)
-            sites = jnp.asarray([b[1] for b in ansatz.bonds], dtype=jnp.int32)
-            fn = partial(
-                _log_overlap, target=tgt, bond_layers=lay, bond_sites=sites,
-                n=ansatz.n, layers=ansatz.layers, block=ansatz.block,
-            )
-            log_ov = jax.jit(fn)
-            n = ansatz.n
+        if precision not in PRECISIONS:
+            raise ValueError(f"precision must be one of {PRECISIONS}, got {precision!r}")
+        single = precision == "single"
+        t2 = pair_target(target)
+        layout = _layout(ansatz)
+        with jax.enable_x64(True):  # kept in complex128; the sweep casts it for "single"
+            t2 = jnp.asarray(t2.astype(np.complex128))
+        static = {"n": ansatz.n, "layers": ansatz.layers, "block": ansatz.block,
+                  "single": single, "remat": _needs_remat(ansatz, t2.shape[1], single),
+                  "fuse": jax.default_backend() != "cpu"}
+        return cls(ansatz, kind, ansatz.n, precision, t2, layout, static)
 
-            def cost_and_log_f(params):
-                logabs, _ = fn(params)
-                log_f = 2.0 * logabs
-                value = -log_f / n if kind == "log" else 1.0 - jnp.exp(log_f)
-                return value, log_f
-
-            def cost(params):
-                return cost_and_log_f(params)[0]
-
-            # one compiled function serves the optimiser and the fidelity queries
-            vg = jax.jit(jax.value_and_grad(cost_and_log_f, has_aux=True))
-        return cls(ansatz, kind, n, tgt, log_ov, vg, cost)
+    def with_precision(self, precision: str) -> Objective:
+        """The same objective contracted in another precision (no new validation)."""
+        if precision == self.precision:
+            return self
+        if precision not in PRECISIONS:
+            raise ValueError(f"precision must be one of {PRECISIONS}, got {precision!r}")
+        single = precision == "single"
+        static = {**self._static, "single": single,
+                  "remat": _needs_remat(self.ansatz, self._t2.shape[1], single)}
+        return Objective(self.ansatz, self.kind, self.n, precision, self._t2, self._layout,
+                         static)
 
     def _params(self, params: Any):
         return jnp.asarray(self.ansatz.check_params(params))
 
+    def cost_fn(self, params):
+        """The cost as a pure JAX function of a float64 parameter array (for optax)."""
+        return _cost_and_log_f(params, self._t2, self._layout, kind=self.kind, **self._static)[0]
+
+    def _vg(self, params):
+        return _value_and_grad_jit(params, self._t2, self._layout, kind=self.kind,
+                                   **self._static)
+
     def log_fidelity(self, params: np.ndarray) -> float:
-        """``log F = 2 log|<psi|V|0>|`` (finite even when F underflows)."""
+        """``log F = 2 log|<psi|V|0>|`` (finite even when F underflows).
+
+        Uses the optimiser's compiled value-and-gradient, so no second compilation.
+        """
         with jax.enable_x64(True):
-            (_, log_f), _ = self._value_and_grad(self._params(params))
+            (_, log_f), _ = self._vg(self._params(params))
             return float(log_f)
 
     def fidelity(self, params: np.ndarray) -> float:
@@ -281,14 +445,15 @@ class Objective:
     def overlap(self, params: np.ndarray) -> complex:
         """``<psi|V(theta)|0>`` (may underflow to 0 for large n; see ``log_fidelity``)."""
         with jax.enable_x64(True):
-            logabs, phase = self._log_overlap(self._params(params))
+            logabs, phase = _log_overlap_jit(self._params(params), self._t2, self._layout,
+                                             **self._static)
             logabs, phase = float(logabs), float(phase)
         return complex(np.exp(logabs + 1j * phase))
 
     def value_and_grad(self, params: np.ndarray) -> tuple[float, np.ndarray]:
         """The cost (``kind``) and its gradient, as float and float64 array."""
         with jax.enable_x64(True):
-            (val, _), grad = self._value_and_grad(self._params(params))
+            (val, _), grad = self._vg(self._params(params))
             return float(val), np.asarray(grad, dtype=float)
 
     def fidelity_from_value(self, value: float) -> float:

@@ -10,6 +10,7 @@ Commands:
 * ``tnqc sweep SWEEP.toml``: a grid of jobs on processes or Dask (:mod:`circuits.sweep`);
 * ``tnqc export``: OpenQASM 2/3 and ISA circuits from a ``circuit.qpy``;
 * ``tnqc qsp recover``: recovery QSP against coherent rotation errors (:mod:`circuits.qsp`);
+* ``tnqc ground``: a DMRG ground state saved as a compile target (:mod:`circuits.ground_cli`);
 * ``tnqc cultivate``: magic-state cultivation circuits, sampled with post-selection
   (:mod:`circuits.cultivation`);
 * ``tnqc pulse``: minimal-evolution-time pulses for silicon spin qubits
@@ -71,6 +72,7 @@ class Block(StrEnum):
 
     su4 = "su4"
     xxz = "xxz"
+    u1 = "u1"
 
 
 class Optimizer(StrEnum):
@@ -159,8 +161,11 @@ def _run_job(spec, force: bool, resume: bool) -> None:
 
     try:
         with _progress() as progress:
-            tgt = progress.add_task("target", total=None, n=spec.model.n, what="TEBD", info="")
-            opt = progress.add_task("compile", total=spec.optimize.maxiter * spec.optimize.schedule,
+            tgt = progress.add_task("target", total=None, n=spec.model.n, info="",
+                                    what="TEBD" if spec.target.file is None else "target")
+            grow = spec.target.file is not None and spec.optimize.init in ("auto", "grow")
+            stages = spec.circuit.layers if grow else spec.optimize.schedule
+            opt = progress.add_task("compile", total=spec.optimize.maxiter * stages,
                                     n=spec.model.n, what="AQC", info="")
 
             def on_step(info) -> None:
@@ -188,6 +193,8 @@ def _run_job(spec, force: bool, resume: bool) -> None:
                key=lambda r: r["fidelity"], default=None)
     trot = (f"best Trotter at depth <= {report['two_qubit_depth']}: F = {best['fidelity']:.6f}"
             if best else f"no Trotter circuit as shallow as depth {report['two_qubit_depth']}")
+    if not report["trotter_baseline"]:
+        trot = f"target: {report['target'].get('kind', report['target']['source'])}"
     ext = report.get("extended")
     note = (f"; extended from maxiter {ext['maxiter_recorded']} to {ext['maxiter']}"
             if ext else "")
@@ -200,7 +207,8 @@ def _run_job(spec, force: bool, resume: bool) -> None:
 
 @app.command("compile")
 def compile_cmd(
-    n: Annotated[int, typer.Option(help="Number of qubits (2 .. 100000).")] = 100,
+    n: Annotated[int | None, typer.Option(help="Number of qubits (2 .. 100000; default 100).")]
+    = None,
     t: Annotated[float, typer.Option(help="Evolution time of the target (1/J, hbar = 1).")] = 1.0,
     layers: Annotated[int, typer.Option(help="Brickwork layers L of the circuit (1 .. 1000).")]
     = 4,
@@ -236,8 +244,13 @@ def compile_cmd(
     extend_to: Annotated[float | None, typer.Option(
         help="Then append Trotter steps from --t to this time (> --t).")] = None,
     extend_steps: Annotated[int, typer.Option(help="2nd-order Trotter steps of --extend-to.")] = 4,
+    target: Annotated[Path | None, typer.Option(
+        help="Compile this saved tnqc MPS (.npz, e.g. from tnqc ground) instead of TEBD.")] = None,
+    init: Annotated[str, typer.Option(
+        help="Start: auto (trotter, or grow without a Hamiltonian), trotter, grow, product, "
+             "random, zeros.")] = "auto",
 ) -> None:
-    """Compile the time-evolved state of a spin chain into a brickwork circuit (AQC)."""
+    """Compile the time-evolved state of a spin chain (or a saved MPS) into a brickwork circuit."""
     from .jobs import JobError, JobSpec
 
     if force and resume:
@@ -251,13 +264,14 @@ def compile_cmd(
     except ValueError as exc:
         fail(str(exc))
     data = {
-        "model": {"name": model.value, "n": n, "j": j, "jz": jz, "hx": hx, "hz": hz},
+        "model": {"name": model.value, **({"n": n} if n is not None else {}), "j": j, "jz": jz,
+                  "hx": hx, "hz": hz},
         "target": {"t": t, "dt": dt, "order": 4, "max_bond": max_bond, "cutoff": cutoff,
-                   "initial": initial},
+                   "initial": initial, "file": None if target is None else str(target)},
         "circuit": {"layers": layers, "block": block.value},
         "optimize": {"optimizer": optimizer.value, "objective": objective.value,
                      "maxiter": maxiter, "schedule": schedule, "seed": seed,
-                     "checkpoint_every": checkpoint_every},
+                     "checkpoint_every": checkpoint_every, "init": init},
         "output": {"out": str(out), "plots": plots, "trotter_steps": trotter_steps, "isa": isa},
     }
     try:
@@ -408,6 +422,7 @@ app.add_typer(qsp_app, name="qsp")
 qsp_app.command("recover")(light_module("circuits.qsp.cli").qsp_recover_cmd)
 app.command("cultivate")(light_module("circuits.cultivation.cli").cultivate_cmd)
 app.command("pulse")(light_module("circuits.pulse.cli").pulse_cmd)
+app.command("ground")(light_module("circuits.ground_cli").ground_cmd)
 
 
 def main() -> None:

@@ -42,6 +42,7 @@ from .jobs import (
     JobSpec,
     build_chain,
     initial_state,
+    read_target_file,
 )
 from .rundir import (
     JobError,
@@ -181,6 +182,10 @@ def run_compile_job(
         if state is not None and state.target is not None:
             target, t_target = state.target, 0.0
             truncation = float(target.metadata.get("truncation_error", 0.0))
+        elif ts.file is not None:
+            target, t_target = read_target_file(ts.file), 0.0
+            target.save(out / "target.npz", overwrite=True)
+            truncation = float(target.metadata.get("truncation_error", 0.0))
         else:
             tres = evolve(chain, psi0, ts.t, ts.dt, order=ts.order, max_bond=ts.max_bond,
                           cutoff=ts.cutoff, callback=on_target_step)
@@ -188,6 +193,10 @@ def run_compile_job(
             target.save(out / "target.npz", overwrite=True)
             t_target, truncation = tres.wall_time, tres.truncation_error
         progress["where"] = "before the first checkpoint"
+        t_phys: float | None = ts.t
+        bits: str | None = psi0.as_bitstring()
+        if ts.file is not None:  # what the file says it is (a TEBD state, a ground state, ...)
+            chain, t_phys, bits = aqc.target_info(target)
 
         def callback(info) -> None:
             # fidelity history keyed by (stage, iteration); a later stage's start equals the
@@ -205,7 +214,8 @@ def run_compile_job(
         res = aqc.compile(target, ansatz, optimizer=opt.optimizer, objective=opt.objective,
                           maxiter=opt.maxiter, seed=opt.seed, schedule=opt.schedule,
                           target_fidelity=opt.target_fidelity, callback=callback,
-                          chain=chain, t=ts.t, initial=psi0.as_bitstring(), resume=checkpoint)
+                          chain=chain, t=t_phys, initial=bits, resume=checkpoint,
+                          init=opt.init, precision=opt.precision)
     except KeyboardInterrupt as exc:
         saved = ck_file if ck_file.is_file() else None
         raise JobInterrupted(out, saved, progress["where"]) from exc
@@ -214,7 +224,10 @@ def run_compile_job(
                       points, finished=True)
     circuit_state = ansatz.state(res.params)
     check = abs(target.overlap(circuit_state)) ** 2
-    baseline = trotter_baseline(chain, psi0, target, ts.t, spec.output.trotter_steps)
+    baseline = []
+    if chain is not None and t_phys is not None and bits is not None:
+        baseline = trotter_baseline(chain, MPS.from_bitstring(bits), target, t_phys,
+                                    spec.output.trotter_steps)
     total = time.perf_counter() - start
 
     from qiskit import qpy
@@ -248,8 +261,8 @@ def run_compile_job(
         "command": "compile",
         "job": job,
         "n": spec.model.n,
-        "model": chain.to_dict(),
-        "t": ts.t,
+        "model": chain.to_dict() if chain is not None else None,
+        "t": t_phys,
         "layers": spec.circuit.layers,
         "block": spec.circuit.block,
         "fidelity": res.fidelity,
@@ -260,14 +273,21 @@ def run_compile_job(
         "cx_count": res.cx_count,
         "trotter_baseline": baseline,
         "isa": isa_info,
+        "init": res.init,
+        "precision": res.precision,
+        "stages": res.stages,
         "iterations": res.n_iter,
         "stop_reason": res.stop_reason,
         "resumed_from_iteration": checkpoint["iteration"] if checkpoint else None,
         "resumed_from_stage": checkpoint["stage"] if checkpoint else None,
         "extended": extended,
-        "target": {"dt": ts.dt, "order": ts.order, "max_bond": ts.max_bond,
-                   "cutoff": ts.cutoff, "truncation_error": truncation,
-                   "max_bond_reached": target.max_bond()},
+        "target": ({"source": "tebd", "dt": ts.dt, "order": ts.order, "max_bond": ts.max_bond,
+                    "cutoff": ts.cutoff} if ts.file is None else
+                   {"source": "file", "file": str(Path(ts.file).resolve()),
+                    "kind": target.metadata.get("kind", "unknown"),
+                    "metadata": dict(target.metadata)})
+        | {"n": target.n, "truncation_error": truncation, "max_bond_reached": target.max_bond(),
+           "bond_dims": target.bond_dims()},
         "timings": {**res.timings, "target_s": t_target, "total_s": total},
         "seed": opt.seed,
         "versions": versions(),
@@ -276,8 +296,11 @@ def run_compile_job(
     }
     atomic_write_json(out / "report.json", report, overwrite=True)
     if spec.output.plots:
+        what = (f"{chain.name if chain is not None else 'target'}"
+                + (f" t={t_phys:g}" if t_phys is not None else
+                   f" {target.metadata.get('kind', 'file')}"))
         write_plots(out, res, target, circuit_state, baseline,
-                    f"{chain.name} n={spec.model.n} t={ts.t:g} L={spec.circuit.layers}")
+                    f"{what} n={spec.model.n} L={spec.circuit.layers}")
     else:
         for name in ("fidelity.png", "z.png", "depth.png"):
             (out / name).unlink(missing_ok=True)  # plots of an earlier budget

@@ -88,6 +88,7 @@ __all__ = [
     "check_model",
     "initial_state",
     "prepare_output_dir",
+    "read_target_file",
     "read_toml",
     "run_compile_job",
     "toml_name",
@@ -101,7 +102,7 @@ COMPILE_FILES = ("job.json", "target.npz", "checkpoint.npz", "params.npz", "circ
 """What a compile (and ``tnqc export`` into its folder) writes; ``--force`` removes these."""
 
 RESUME_FREE = ("output.out", "output.plots", "output.trotter_steps", "output.isa",
-               "optimize.checkpoint_every")
+               "optimize.checkpoint_every", "target.file")
 """Fields that do not change the optimised circuit: a resume may change them freely."""
 
 RESUME_EXTENDABLE = ("optimize.maxiter",)
@@ -135,6 +136,7 @@ class TargetSpec:
     max_bond: int = 128
     cutoff: float = 1e-12
     initial: str = "neel"
+    file: str | None = None  # a saved tnqc MPS (e.g. `tnqc ground`) instead of TEBD
 
 
 @dataclass(frozen=True)
@@ -156,6 +158,8 @@ class OptimizeSpec:
     seed: int = 0
     checkpoint_every: int = 10
     target_fidelity: float | None = None
+    init: str = "auto"
+    precision: str = "double"
 
 
 @dataclass(frozen=True)
@@ -228,8 +232,51 @@ class JobSpec:
                 raise JobError(f"{pre}[{name}] must be a table, got {type(values).__name__}")
             sections[name] = _build_section(klass, name, values, pre, names)
         spec = cls(kind=kind, **sections)
+        if spec.target.file is not None:  # n and the start come from the file
+            target = read_target_file(spec.target.file, source or "job")
+            model = data.get("model", {})
+            if "n" in model and spec.model.n != target.n:
+                raise JobError(f"{pre}the target file {spec.target.file} has n={target.n} "
+                               f"qubits but {names('model', 'n')}={spec.model.n} was given")
+            spec = dataclasses.replace(spec, model=dataclasses.replace(spec.model, n=target.n))
+            _check_file_start(spec, target, pre, names)
         _validate_values(spec, pre, names)
         return spec
+
+
+def read_target_file(path: str | Path, source: str = "job") -> MPS:
+    """A saved tnqc MPS as a compile target (JobError if missing, corrupt or not normalised)."""
+    import math
+
+    from .rundir import _BAD_FILE
+
+    path = Path(path)
+    if not path.is_file():
+        raise JobError(f"{source}: target file {path} does not exist")
+    try:
+        target = MPS.load(path)
+    except _BAD_FILE as exc:
+        raise JobError(f"{source}: bad target file {path}: not a saved tnqc MPS "
+                       f"({type(exc).__name__}: {exc})") from exc
+    norm = target.norm()
+    if not math.isfinite(norm) or abs(norm - 1.0) > 1e-8:
+        raise JobError(f"{source}: the MPS in {path} must be normalised (norm 1), got norm "
+                       f"{norm:.12g}; normalise it first (MPS.normalize)")
+    return target
+
+
+def _check_file_start(spec: JobSpec, target: MPS, pre: str, names) -> None:
+    """Starts and time stages that a target file cannot support (before any work)."""
+    from aqc import target_info
+
+    _, t, bits = target_info(target)
+    if spec.optimize.init == "trotter" and (t is None or bits is None):
+        raise JobError(f"{pre}{names('optimize', 'init')} 'trotter' needs a target made by TEBD "
+                       f"(with t and the initial state in its metadata); {spec.target.file} has "
+                       "none: use 'grow' or 'auto'")
+    if spec.optimize.schedule != 1:
+        raise JobError(f"{pre}{names('optimize', 'schedule')} must be 1 for a target file, got "
+                       f"{spec.optimize.schedule}")
 
 
 def read_toml(path: Path, what: str) -> dict[str, Any]:
@@ -366,6 +413,15 @@ def _validate_values(spec: JobSpec, pre: str, names) -> None:
         if opt.objective not in OBJECTIVES:
             raise ValueError(f"{names('optimize', 'objective')} must be one of "
                              f"{', '.join(OBJECTIVES)}, got {opt.objective!r}")
+        from aqc.compiler import INITS
+        from aqc.objective import PRECISIONS
+
+        if opt.init not in INITS:
+            raise ValueError(f"{names('optimize', 'init')} must be one of {', '.join(INITS)}, "
+                             f"got {opt.init!r}")
+        if opt.precision not in PRECISIONS:
+            raise ValueError(f"{names('optimize', 'precision')} must be one of "
+                             f"{', '.join(PRECISIONS)}, got {opt.precision!r}")
         limits.check_size(opt.schedule, names("optimize", "schedule"), limits.MAX_SCHEDULE)
         limits.check_size(opt.checkpoint_every, names("optimize", "checkpoint_every"),
                           limits.MAX_MAXITER)

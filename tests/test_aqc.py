@@ -240,4 +240,4 @@ def test_bad_input():
         BrickworkAnsatz(6, 2).to_circuit(np.zeros(3))
     bare = MPS.neel(6)  # no metadata: the Trotter start needs chain, t, initial
     with pytest.raises(ValueError, match="need the target's chain"):
-        aqc.compile(bare, BrickworkAnsatz(6, 2))
+        aqc.compile(bare, BrickworkAnsatz(6, 2), init="trotter")
