@@ -13,7 +13,9 @@ Commands:
 * ``tnqc cultivate``: magic-state cultivation circuits, sampled with post-selection
   (:mod:`circuits.cultivation`);
 * ``tnqc pulse``: minimal-evolution-time pulses for silicon spin qubits
-  (:mod:`circuits.pulse`).
+  (:mod:`circuits.pulse`);
+* ``tnqc inject``: magic-state injection on heavy-hex IBM backends and memory thresholds
+  (:mod:`circuits.injection`).
 
 Conventions: Pauli operators, ``hbar = 1``, site ``i`` = qubit ``i``,
 entropies in natural log (see the README).  Errors in the arguments print one
@@ -43,6 +45,7 @@ from mps.atomic import atomic_write, atomic_write_json
 
 from .cli_common import err_console, fail
 from .cultivation.cli import cultivate_cmd
+from .injection.cli import inject_cmd
 from .jobs import (
     JobError,
     JobSpec,
@@ -410,6 +413,7 @@ qsp_app.command("recover")(qsp_recover_cmd)
 
 app.command("cultivate")(cultivate_cmd)
 app.command("pulse")(pulse_cmd)
+app.command("inject")(inject_cmd)
 
 
 def _progress() -> Progress:

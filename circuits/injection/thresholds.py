@@ -49,15 +49,16 @@ def threshold_circuit(code: str, d: int, basis: str, noise: str, p: float,
     if d not in OFFERED_DISTANCES:
         raise ValueError(f"d must be one of {OFFERED_DISTANCES}, got {d}")
     model = noise_model(noise, check_p(p))
-    rounds = d if rounds is None else rounds
+    return apply_noise(_clean_circuit(code, d, basis, d if rounds is None else rounds), model)
+
+
+def _clean_circuit(code: str, d: int, basis: str, rounds: int) -> stim.Circuit:
     if code == "heavy_hex":
-        clean = memory_circuit(d, basis, rounds)
-    else:
-        if basis not in ("X", "Z"):
-            raise ValueError(f"basis must be 'X' or 'Z', got {basis!r}")
-        clean = stim.Circuit.generated(f"surface_code:rotated_memory_{basis.lower()}",
-                                       distance=d, rounds=rounds)
-    return apply_noise(clean, model)
+        return memory_circuit(d, basis, rounds)
+    if basis not in ("X", "Z"):
+        raise ValueError(f"basis must be 'X' or 'Z', got {basis!r}")
+    return stim.Circuit.generated(f"surface_code:rotated_memory_{basis.lower()}",
+                                  distance=d, rounds=rounds)
 
 
 def threshold_tasks(distances: Iterable[int], ps: Iterable[float],
@@ -67,12 +68,16 @@ def threshold_tasks(distances: Iterable[int], ps: Iterable[float],
     import sinter
 
     tasks = []
+    clean: dict[tuple, stim.Circuit] = {}
     for code in codes:
         for noise in noises:
             for basis in bases:
                 for d in distances:
                     for p in ps:
-                        c = threshold_circuit(code, d, basis, noise, p)
+                        key = (code, d, basis)
+                        if key not in clean:
+                            clean[key] = _clean_circuit(code, d, basis, d)
+                        c = apply_noise(clean[key], noise_model(noise, check_p(p)))
                         tasks.append(sinter.Task(circuit=c, json_metadata={
                             "code": code, "noise": noise, "basis": basis, "d": d, "p": p,
                             "rounds": d}))

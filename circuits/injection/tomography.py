@@ -78,8 +78,11 @@ def combine(counts: Mapping[str, Mapping[str, BasisCounts]], theta: float, phi: 
         a = sum(w * runs[k].plus / runs[k].shots for k, w in weights.items())
         b = sum(w * runs[k].minus / runs[k].shots for k, w in weights.items())
         s = a + b
-        if s <= 0:
-            raise ValueError(f"no shot of basis {basis} passed post-selection")
+        if s <= 0:  # too few shots: nothing kept
+            expect[basis], err[basis] = float("nan"), float("nan")
+            rates.append(max(s, 0.0))
+            rate_vars.append(0.0)
+            continue
         e = (a - b) / s
         ga, gb = 2 * b / s**2, -2 * a / s**2
         var = 0.0
