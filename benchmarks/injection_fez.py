@@ -134,7 +134,8 @@ def _summary(counts: dict, direct: bool) -> dict:
         res["T_direct"] = combine(_by_basis(counts, ["T"]), *T_STATE)
         res["H_direct"] = combine(_by_basis(counts, ["H"]), *H_STATE)
     grid = _grid(counts, 9, 8)
-    worst = min(grid, key=lambda g: g["fidelity"])
+    finite = [g for g in grid if math.isfinite(g["fidelity"])]
+    worst = min(finite, key=lambda g: g["fidelity"]) if finite else None
     res["grid"] = grid
     res["min_arbitrary"] = worst
     res["success_rate_mean_grid"] = float(np.mean([g["success_rate"] for g in grid]))
@@ -155,6 +156,14 @@ def main(argv=None) -> int:
                     default=Path(__file__).resolve().parent / "results" / "injection_fez.json")
     args = ap.parse_args(argv)
     t0 = time.time()
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+
+    def write() -> None:  # after every section, so a killed run keeps what it has
+        report["seconds"] = time.time() - t0
+        tmp = args.out.with_suffix(".tmp")
+        tmp.write_text(json.dumps(report, indent=1, sort_keys=True) + "\n")
+        tmp.replace(args.out)
+
     fez, emb, tcs, isa = _setup()
     from circuits.injection.hardware import check_isa
 
@@ -162,7 +171,11 @@ def main(argv=None) -> int:
     report = {"paper": PAPER, "backend": fez.name, "d": 3, "rounds": 1,
               "postselection": "boundary (checks deterministic from the first round, their "
                                "final read-out, the extra qubits)",
-              "layout": emb.to_dict(), "isa_ops": ops, "seed": args.seed}
+              "layout": emb.to_dict(), "isa_ops": ops, "seed": args.seed,
+              "machine": {"cpu": cpu_model(), "cores": os.cpu_count(), "workers": args.workers},
+              "versions": package_versions(["numpy", "qiskit", "qiskit-aer",
+                                            "qiskit-ibm-runtime", "stim", "sinter"]),
+              "command": "python benchmarks/injection_fez.py " + " ".join(argv or sys.argv[1:])}
     # 1. noiseless: exact logical Bloch vectors of the ISA circuits, and shots
     from circuits.injection.experiments import bloch_vector, state_angles
     from circuits.injection.hardware import logical_expectations
@@ -190,6 +203,7 @@ def main(argv=None) -> int:
                            "kept_fraction": min(v.kept / v.shots for v in clean.values()),
                            "eigenbasis_outcomes_deterministic": bool(determined),
                            "seconds": time.time() - t}
+    write()
     print("noiseless:", {k: v["fidelity"] for k, v in exact.items()},
           report["noiseless"]["kept_fraction"], determined)
     # 3. stim with calibrated Pauli noise
@@ -208,6 +222,7 @@ def main(argv=None) -> int:
         pauli[k] = basis_counts(tc, bits.astype(np.uint8))
     report["pauli"] = {"shots_per_circuit": args.pauli_shots, "seconds": time.time() - t,
                        **_summary(pauli, direct=False)}
+    write()
     pr = report["pauli"]
     print(f"pauli: T {pr['T_by_linearity']['fidelity']:.4f} H {pr['H_by_linearity']['fidelity']:.4f}"
           f" min {pr['min_arbitrary']['fidelity']:.4f} success {pr['T_by_linearity']['success_rate']:.4f}")
@@ -224,14 +239,7 @@ def main(argv=None) -> int:
         print(f"aer: T {ar['T_direct']['fidelity']:.4f}+-{ar['T_direct']['fidelity_stderr']:.4f}"
               f" H {ar['H_direct']['fidelity']:.4f} T_lin {ar['T_by_linearity']['fidelity']:.4f}"
               f" success {ar['T_direct']['success_rate']:.4f}")
-    report["seconds"] = time.time() - t0
-    report["machine"] = {"cpu": cpu_model(), "cores": os.cpu_count(),
-                         "workers": args.workers}
-    report["versions"] = package_versions(["numpy", "qiskit", "qiskit-aer", "qiskit-ibm-runtime",
-                                           "stim", "sinter", "pymatching"])
-    report["command"] = "python benchmarks/injection_fez.py " + " ".join(argv or sys.argv[1:])
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, indent=1, sort_keys=True) + "\n")
+    write()
     print(f"wrote {args.out} in {report['seconds']:.0f} s")
     return 0
 

@@ -53,6 +53,10 @@ def main(argv=None) -> int:
     ap.add_argument("--max-shots", type=int, default=20_000)
     ap.add_argument("--max-errors", type=int, default=300)
     ap.add_argument("--quick", action="store_true", help="d = 3, 5, two p values, one noise")
+    ap.add_argument("--csv", type=Path, default=None,
+                    help="sinter resume file: stats are saved as they come (and reused)")
+    ap.add_argument("--from-csv", type=Path, nargs="*", default=None,
+                    help="only analyse these sinter CSV files (no sampling)")
     ap.add_argument("--out", type=Path,
                     default=Path(__file__).resolve().parent / "results" /
                     "injection_threshold.json")
@@ -60,13 +64,18 @@ def main(argv=None) -> int:
     t0 = time.time()
     ds = [3, 5] if args.quick else [3, 5, 7]
     noises = ["uniform"] if args.quick else ["uniform", "si1000"]
-    jobs = [(code, noise, basis, d, tuple(grid[2:4] if args.quick else grid))
-            for code, grid in GRIDS.items() for noise in noises for basis in "ZX" for d in ds]
-    with ProcessPoolExecutor(max_workers=args.workers) as pool:
-        tasks = [t for chunk in pool.map(_tasks, jobs) for t in chunk]
-    print(f"{len(tasks)} tasks built in {time.time() - t0:.0f} s", flush=True)
-    stats = sinter.collect(num_workers=args.workers, tasks=tasks, decoders=["pymatching"],
-                           max_shots=args.max_shots, max_errors=args.max_errors)
+    if args.from_csv:
+        stats = sinter.read_stats_from_csv_files(*args.from_csv)
+    else:
+        jobs = [(code, noise, basis, d, tuple(grid[2:4] if args.quick else grid))
+                for code, grid in GRIDS.items() for noise in noises for basis in "ZX"
+                for d in ds]
+        with ProcessPoolExecutor(max_workers=args.workers) as pool:
+            tasks = [t for chunk in pool.map(_tasks, jobs) for t in chunk]
+        print(f"{len(tasks)} tasks built in {time.time() - t0:.0f} s", flush=True)
+        stats = sinter.collect(num_workers=args.workers, tasks=tasks, decoders=["pymatching"],
+                               max_shots=args.max_shots, max_errors=args.max_errors,
+                               save_resume_filepath=args.csv)
     points = points_from_stats(stats)
     table = []
     for code in GRIDS:
