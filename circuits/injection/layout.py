@@ -298,6 +298,8 @@ class Embedding:
         Placements compared.
     backend_name
         The backend's name, if known.
+    broken_pairs
+        Couplers used whose reported error is 1 (only when no placement avoids them).
     """
 
     patch: HeavyHexPatch
@@ -305,6 +307,7 @@ class Embedding:
     cost: float
     candidates: int
     backend_name: str | None = None
+    broken_pairs: int = 0
 
     def mapping(self) -> dict[Qubit, int]:
         return dict(zip(self.patch.qubits, self.physical, strict=True))
@@ -314,7 +317,7 @@ class Embedding:
         role = {**{q: "data" for q in p.data}, **{q: "bridge" for q in p.bridges},
                 **{q: "syndrome" for q in p.syndromes}}
         return {"d": p.d, "backend": self.backend_name, "cost": self.cost,
-                "candidates": self.candidates,
+                "candidates": self.candidates, "broken_pairs": self.broken_pairs,
                 "qubits": [{"index": k, "role": role[q], "abstract": list(q),
                             "physical": int(self.physical[k])}
                            for k, q in enumerate(p.qubits)]}
@@ -356,7 +359,9 @@ def embed(patch: HeavyHexPatch, coupling: Any, *, edge_error: Mapping | None = N
         A qiskit ``CouplingMap`` or an iterable of ``(a, b)`` physical pairs.
     edge_error, qubit_error
         ``{(a, b): error}`` (``a < b``) of two-qubit gates, ``{q: error}`` of one-qubit gates
-        plus read-out; missing entries count as 0.  Pairs with error >= 1 are avoided.
+        plus read-out; missing entries count as 0.  Pairs with error >= 1 (reported broken)
+        are avoided; only if no placement exists without them are they allowed (at their
+        cost), and :attr:`Embedding.broken_pairs` counts them.
     max_candidates
         How many placements (subgraph monomorphisms) to compare at most.
 
@@ -365,8 +370,6 @@ def embed(patch: HeavyHexPatch, coupling: Any, *, edge_error: Mapping | None = N
     ValueError
         If the coupling map holds no copy of the patch's graph.
     """
-    import rustworkx as rx
-
     if hasattr(coupling, "get_edges"):
         pairs = list(coupling.get_edges())
     else:
@@ -374,7 +377,18 @@ def embed(patch: HeavyHexPatch, coupling: Any, *, edge_error: Mapping | None = N
     edge_error = dict(edge_error or {})
     qubit_error = dict(qubit_error or {})
     und = {(min(a, b), max(a, b)) for a, b in pairs if a != b}
-    und = {e for e in und if edge_error.get(e, 0.0) < 1.0}
+    working = {e for e in und if edge_error.get(e, 0.0) < 1.0}
+    try:
+        return _embed(patch, working, edge_error, qubit_error, max_candidates, backend_name)
+    except ValueError:
+        if working == und:
+            raise
+    return _embed(patch, und, edge_error, qubit_error, max_candidates, backend_name)
+
+
+def _embed(patch, und, edge_error, qubit_error, max_candidates, backend_name) -> Embedding:
+    import rustworkx as rx
+
     nodes = sorted({q for e in und for q in e})
     big = rx.PyGraph()
     big.add_nodes_from(nodes)
@@ -409,7 +423,10 @@ def embed(patch: HeavyHexPatch, coupling: Any, *, edge_error: Mapping | None = N
             f"the coupling map ({len(nodes)} qubits) holds no heavy-hex patch for d = "
             f"{patch.d} ({len(patch.qubits)} qubits: {len(patch.data)} data, "
             f"{len(patch.bridges)} bridge, {len(patch.syndromes)} syndrome)")
-    return Embedding(patch, best[1], float(best[0]), count, backend_name)
+    phys = best[1]
+    broken = sum(1 for a, b in patch.edges
+                 if edge_error.get(tuple(sorted((phys[idx[a]], phys[idx[b]]))), 0.0) >= 1.0)
+    return Embedding(patch, phys, float(best[0]), count, backend_name, broken)
 
 
 def heavy_hex_coupling(rows: int, cols: int = 16) -> list[tuple[int, int]]:
