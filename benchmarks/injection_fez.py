@@ -37,10 +37,10 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _provenance import cpu_model, package_versions  # noqa: E402
+from _provenance import cpu_model, package_versions
 
-from circuits.injection.experiments import H_STATE, T_STATE, tomography_circuit  # noqa: E402
-from circuits.injection.tomography import (  # noqa: E402
+from circuits.injection.experiments import H_STATE, T_STATE, tomography_circuit
+from circuits.injection.tomography import (
     DECOMPOSITION_STATES,
     BasisCounts,
     basis_counts,
@@ -224,8 +224,9 @@ def main(argv=None) -> int:
                        **_summary(pauli, direct=False)}
     write()
     pr = report["pauli"]
-    print(f"pauli: T {pr['T_by_linearity']['fidelity']:.4f} H {pr['H_by_linearity']['fidelity']:.4f}"
-          f" min {pr['min_arbitrary']['fidelity']:.4f} success {pr['T_by_linearity']['success_rate']:.4f}")
+    print(f"pauli: T {pr['T_by_linearity']['fidelity']:.4f} "
+          f"H {pr['H_by_linearity']['fidelity']:.4f} min {pr['min_arbitrary']['fidelity']:.4f}"
+          f" success {pr['T_by_linearity']['success_rate']:.4f}")
     # 2. Aer with the backend's noise model
     if args.aer_shots > 0:
         t = time.time()

@@ -15,6 +15,7 @@ Usage: ``python benchmarks/injection_threshold.py [--workers W] [--max-shots N]
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import sys
@@ -25,9 +26,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _provenance import cpu_model, package_versions  # noqa: E402
+from _provenance import cpu_model, package_versions
 
-from circuits.injection.thresholds import (  # noqa: E402
+from circuits.injection.thresholds import (
     crossing,
     plot_thresholds,
     points_from_stats,
@@ -84,7 +85,7 @@ def main(argv=None) -> int:
                 sel = [q for q in points if (q.code, q.noise, q.basis) == (code, noise, basis)]
                 row = {"code": code, "noise": noise, "basis": basis,
                        "kind": "bit flip" if basis == "Z" else "phase flip"}
-                for a, b in zip(ds, ds[1:], strict=False):
+                for a, b in itertools.pairwise(ds):
                     row[f"crossing_{a}_{b}"] = crossing(sel, a, b)
                 table.append(row)
                 best = row.get(f"crossing_{ds[-2]}_{ds[-1]}", {}).get("estimate")

@@ -59,7 +59,7 @@ def test_d3_code_distance_by_enumeration():
     """Minimum weight of an undetectable logical X / Z error, over all 2^11 error sets."""
     p = heavy_hex_patch(3)
     stabs = p.stabilizers()
-    for err, other in (("X", "Z"), ("Z", "X")):
+    for other in ("Z", "X"):
         checks = [set(s) for b, s in stabs if b == other]
         logical = set(p.logical(other))
         best = None

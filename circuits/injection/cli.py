@@ -18,6 +18,7 @@ Every option is checked before any file is written.
 
 from __future__ import annotations
 
+import itertools
 import math
 from pathlib import Path
 from typing import Annotated
@@ -172,7 +173,7 @@ def _run_threshold(out: Path, job: dict, shots: int, max_errors: int, workers: i
             for b in job["basis"]:
                 sel = [q for q in points if (q.code, q.noise, q.basis) == (code, n, b)]
                 row = {"code": code, "noise": n, "basis": b}
-                for a, c in zip(ds, ds[1:], strict=False):
+                for a, c in itertools.pairwise(ds):
                     row[f"crossing_{a}_{c}"] = crossing(sel, a, c, seed=seed)
                 table.append(row)
     plot_thresholds(points, out / "threshold.png")

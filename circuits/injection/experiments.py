@@ -94,7 +94,7 @@ def _prep_center(q: int, theta: float, phi: float) -> list:
 
 
 def prep_bases(patch: HeavyHexPatch) -> dict[tuple, str]:
-    """``"Z"`` (``|0>``) or ``"X"`` (``|+>``) for each data qubit but the centre (see module doc)."""
+    """``"Z"`` (``|0>``) or ``"X"`` (``|+>``) for every data qubit but the centre (module doc)."""
     d, c = patch.d, (patch.d - 1) // 2
     out: dict[tuple, str] = {}
     for q in patch.data:
@@ -107,7 +107,7 @@ def prep_bases(patch: HeavyHexPatch) -> dict[tuple, str]:
             out[q] = "Z"
         elif j == c:
             out[q] = "X"
-        elif j == 0 and i < d - 1 or j == d - 1 and i > 0:
+        elif (j == 0 and i < d - 1) or (j == d - 1 and i > 0):
             out[q] = "Z"  # left / right Z-boundary arms
         elif i == 0 or i == d - 1:
             out[q] = "X"  # top / bottom X-boundary arms

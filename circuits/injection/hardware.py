@@ -29,8 +29,16 @@ import stim
 from .experiments import BOUNDARY, TomographyCircuit, logical_support
 from .layout import Embedding
 
-__all__ = ["check_isa", "counts_to_bits", "detector_records", "isa_circuits",
-           "find_patch", "logical_expectations", "postselect", "to_qiskit"]
+__all__ = [
+    "check_isa",
+    "counts_to_bits",
+    "detector_records",
+    "find_patch",
+    "isa_circuits",
+    "logical_expectations",
+    "postselect",
+    "to_qiskit",
+]
 
 _ANGLE = re.compile(r"^(RY|RZ)\((.+)\)$")
 _SKIP = {"TICK", "QUBIT_COORDS", "DETECTOR", "OBSERVABLE_INCLUDE", "SHIFT_COORDS"}

@@ -180,7 +180,7 @@ def heavy_hex_patch(d: int) -> HeavyHexPatch:
                 cols = [c for c in (j, j + 1) if 0 <= c < d]
                 if basis == "Z" and j == d - 1:
                     cols = [d - 1, d]  # right boundary, widened by the extra qubits
-                if basis == "X" and len(cols) < 2 or basis == "Z" and len(rows) < 2:
+                if (basis == "X" and len(cols) < 2) or (basis == "Z" and len(rows) < 2):
                     continue  # no boundary face of this type there
                 support = tuple((r, c) for r in rows for c in cols if (r, c) in dset)
                 col = j if basis == "X" else j + 1
