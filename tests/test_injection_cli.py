@@ -47,6 +47,7 @@ def test_inject_pauli_writes_every_file(tmp_path):
 
 
 def test_inject_aer_with_the_backend_noise_model(tmp_path):
+    pytest.importorskip("qiskit_aer")
     out = tmp_path / "a"
     res = runner.invoke(app, ["inject", "--state", "H", "--shots", "4", "--out", str(out)])
     assert res.exit_code == 0, res.output
@@ -93,6 +94,7 @@ def test_bad_input_is_one_line_exit_2_and_leaves_no_files(tmp_path, args, messag
 
 
 def test_example_quick():
+    pytest.importorskip("qiskit_aer")
     import importlib.util
     from pathlib import Path
 

@@ -149,6 +149,11 @@ def _inject_job(d, state, theta, phi, backend, rounds, sim, postselect) -> dict:
     heavy_hex_patch(ds[0])  # d offered?
     be = resolve_backend(backend)
     emb = find_patch(be, ds[0])
+    import importlib.util
+
+    if sim == "aer" and importlib.util.find_spec("qiskit_aer") is None:
+        raise ValueError("--sim aer needs qiskit-aer (pip install 'tnqc[injection]'); "
+                         "--sim pauli runs without it")
     return {"d": ds[0], "angles": angles, "label": label, "backend": be, "embedding": emb,
             "rounds": rounds, "sim": sim, "postselect": postselect}
 
