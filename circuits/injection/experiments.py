@@ -160,14 +160,6 @@ def _round_ops(patch: HeavyHexPatch, r: int) -> tuple[list, list]:
     return ops, meta
 
 
-def _round(patch: HeavyHexPatch) -> tuple[stim.Circuit, list]:
-    """One scheduled round and its checks in measurement order (for inspection)."""
-    ops, meta = _round_ops(patch, 0)
-    c, recs = schedule(ops)
-    order = sorted((rec, m[1]) for rec, m in zip(recs, meta, strict=True) if m is not None)
-    return c, [ch for _, ch in order]
-
-
 def _deterministic(patch: HeavyHexPatch, prep: stim.Circuit, center_free: bool) -> set:
     """Faces whose first measurement is fixed by the preparation (any centre state)."""
     idx = patch.index
