@@ -54,6 +54,8 @@ def main(argv=None) -> int:
     ap.add_argument("--max-shots", type=int, default=20_000)
     ap.add_argument("--max-errors", type=int, default=300)
     ap.add_argument("--quick", action="store_true", help="d = 3, 5, two p values, one noise")
+    ap.add_argument("--noises", default="uniform,si1000",
+                    help="comma list of uniform, si1000, uniform_noidle")
     ap.add_argument("--csv", type=Path, default=None,
                     help="sinter resume file: stats are saved as they come (and reused)")
     ap.add_argument("--from-csv", type=Path, nargs="*", default=None,
@@ -64,7 +66,7 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     t0 = time.time()
     ds = [3, 5] if args.quick else [3, 5, 7]
-    noises = ["uniform"] if args.quick else ["uniform", "si1000"]
+    noises = ["uniform"] if args.quick else args.noises.split(",")
     if args.from_csv:
         stats = sinter.read_stats_from_csv_files(*args.from_csv)
     else:

@@ -66,7 +66,8 @@ def inject_cmd(
     = False,
     p: Annotated[str, typer.Option("--p", help="Threshold: noise strengths, in [0, 0.5).")]
     = "1e-3,2e-3,3e-3,4e-3,5e-3",
-    noise: Annotated[str, typer.Option(help="Threshold: uniform and/or si1000.")] = "uniform",
+    noise: Annotated[str, typer.Option(
+        help="Threshold: uniform, si1000 and/or uniform_noidle.")] = "uniform",
     basis: Annotated[str, typer.Option(help="Threshold: Z and/or X memory.")] = "Z,X",
     max_errors: Annotated[int, typer.Option(help="Threshold: stop a point at this many.")]
     = 200,
@@ -104,9 +105,8 @@ def inject_cmd(
 
 
 def _threshold_job(ds, ps, noises, bases) -> dict:
-    from circuits.cultivation.noise import noise_model
-
     from .layout import OFFERED_DISTANCES
+    from .thresholds import sweep_noise
 
     for x in ds:
         if x not in OFFERED_DISTANCES:
@@ -116,7 +116,7 @@ def _threshold_job(ds, ps, noises, bases) -> dict:
             raise ValueError(f"--basis must be Z and/or X, got {b!r}")
     for n in noises:
         for x in ps:
-            noise_model(n, x)  # validates the name and the strength (si1000: p < 0.1)
+            sweep_noise(n, x)  # validates the name and the strength (si1000: p < 0.1)
     return {"d": ds, "p": ps, "noise": noises, "basis": bases}
 
 

@@ -20,13 +20,13 @@ from dataclasses import dataclass
 import numpy as np
 import stim
 
-from circuits.cultivation.noise import apply_noise, noise_model
+from circuits.cultivation.noise import NoiseModel, apply_noise, noise_model
 
 from .experiments import memory_circuit
 from .layout import OFFERED_DISTANCES
 
 __all__ = ["CODES", "Point", "check_p", "crossing", "plot_thresholds", "points_from_stats",
-           "threshold_circuit", "threshold_tasks"]
+           "sweep_noise", "threshold_circuit", "threshold_tasks"]
 
 CODES = ("heavy_hex", "rotated")
 
@@ -41,6 +41,15 @@ def check_p(p: object, name: str = "p") -> float:
     return p
 
 
+def sweep_noise(name: str, p: float) -> NoiseModel:
+    """``uniform`` / ``si1000`` (:func:`circuits.cultivation.noise.noise_model`) or
+    ``uniform_noidle``: the uniform model without idle noise (gates, resets, measurements)."""
+    if name == "uniform_noidle":
+        p = check_p(p)
+        return NoiseModel("uniform_noidle", p, p, p, 0.0, 0.0, p, p, p)
+    return noise_model(name, check_p(p))
+
+
 def threshold_circuit(code: str, d: int, basis: str, noise: str, p: float,
                       rounds: int | None = None) -> stim.Circuit:
     """The noisy memory circuit of one sweep point."""
@@ -48,7 +57,7 @@ def threshold_circuit(code: str, d: int, basis: str, noise: str, p: float,
         raise ValueError(f"code must be one of {CODES}, got {code!r}")
     if d not in OFFERED_DISTANCES:
         raise ValueError(f"d must be one of {OFFERED_DISTANCES}, got {d}")
-    model = noise_model(noise, check_p(p))
+    model = sweep_noise(noise, p)
     return apply_noise(_clean_circuit(code, d, basis, d if rounds is None else rounds), model)
 
 
@@ -77,7 +86,7 @@ def threshold_tasks(distances: Iterable[int], ps: Iterable[float],
                         key = (code, d, basis)
                         if key not in clean:
                             clean[key] = _clean_circuit(code, d, basis, d)
-                        c = apply_noise(clean[key], noise_model(noise, check_p(p)))
+                        c = apply_noise(clean[key], sweep_noise(noise, p))
                         tasks.append(sinter.Task(circuit=c, json_metadata={
                             "code": code, "noise": noise, "basis": basis, "d": d, "p": p,
                             "rounds": d}))
