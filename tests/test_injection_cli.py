@@ -46,7 +46,9 @@ def test_inject_pauli_writes_every_file(tmp_path):
     assert again.exit_code == 2 and "not empty" in again.output
 
 
+@pytest.mark.slow
 def test_inject_aer_with_the_backend_noise_model(tmp_path):
+    """The default --sim aer path (about 20 s: NoiseModel.from_backend for 156 qubits)."""
     pytest.importorskip("qiskit_aer")
     out = tmp_path / "a"
     res = runner.invoke(app, ["inject", "--state", "H", "--shots", "4", "--out", str(out)])
