@@ -14,7 +14,9 @@ Commands:
 * ``tnqc cultivate``: magic-state cultivation circuits, sampled with post-selection
   (:mod:`circuits.cultivation`);
 * ``tnqc pulse``: minimal-evolution-time pulses for silicon spin qubits
-  (:mod:`circuits.pulse`).
+  (:mod:`circuits.pulse`);
+* ``tnqc inject``: magic-state injection on heavy-hex IBM backends and memory thresholds
+  (:mod:`circuits.injection`).
 
 Conventions: Pauli operators, ``hbar = 1``, site ``i`` = qubit ``i``,
 entropies in natural log (see the README).  Errors in the arguments print one
@@ -423,6 +425,7 @@ qsp_app.command("recover")(light_module("circuits.qsp.cli").qsp_recover_cmd)
 app.command("cultivate")(light_module("circuits.cultivation.cli").cultivate_cmd)
 app.command("pulse")(light_module("circuits.pulse.cli").pulse_cmd)
 app.command("ground")(light_module("circuits.ground_cli").ground_cmd)
+app.command("inject")(light_module("circuits.injection.cli").inject_cmd)
 
 
 def main() -> None:

@@ -1,0 +1,64 @@
+"""Magic-state injection into a heavy-hex surface code on (fake) ibm_fez, in five steps.
+
+Run: ``python examples/injection_fez.py [--quick]`` (``--quick``: seconds; the full run
+samples 200 000 shots per circuit, about a minute on 2 cores).
+
+1. Build the d = 3 rotated surface code with bridge qubits (25 qubits: 11 data, 8 bridge,
+   6 syndrome) and check that it is an [[11, 1, 3]] code.
+2. Place it on FakeFez's coupling map where the gates and read-outs err least.
+3. Inject |T> = cos(b/2)|0> + e^{i pi/4} sin(b/2)|1> (cos b = 1/sqrt 3) into the central
+   data qubit and run one round of the two fold / measure / unfold sub-rounds.
+4. Check the ISA circuit noiselessly on qiskit-aer with the real rotations: the logical
+   Bloch vector is the target's (fidelity 1).
+5. Sample the tomography circuits with the backend's error rates as Pauli noise (stim),
+   post-select on the boundary checks as Kim, Sevior and Usman do, and compare the
+   fidelity and success rate with their ibm_fez numbers (0.8665, 36.28 %).
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import numpy as np
+
+
+def main(argv: list[str] | None = None) -> dict:
+    ap = argparse.ArgumentParser(description="Magic-state injection on fake ibm_fez.")
+    ap.add_argument("--quick", action="store_true", help="a few thousand shots (seconds)")
+    args = ap.parse_args(argv)
+    shots = 2_000 if args.quick else 200_000
+
+    from qiskit_ibm_runtime.fake_provider import FakeFez
+
+    from circuits.injection import T_STATE, bloch_vector, code_parameters, tomography_circuit
+    from circuits.injection.backend_noise import backend_pauli_noise
+    from circuits.injection.hardware import find_patch, logical_expectations
+    from circuits.injection.tomography import DECOMPOSITION_STATES, basis_counts, combine
+
+    fez = FakeFez()
+    emb = find_patch(fez, 3)  # steps 1-2
+    params = code_parameters(emb.patch)
+    print(f"[[{params['n']}, {params['k']}, {min(params['d_x'], params['d_z'])}]] code on "
+          f"{len(emb.patch.qubits)} qubits of {fez.name}: {sorted(emb.physical)}")
+    tc = tomography_circuit(3, "T", "Z")  # step 3
+    exact = logical_expectations(tc, backend=fez, embedding=emb)  # step 4
+    fid = 0.5 * (1 + float(np.dot(exact["bloch"], bloch_vector(*T_STATE))))
+    print(f"noiseless ISA circuit: logical Bloch vector {np.round(exact['bloch'], 6)}, "
+          f"fidelity {fid:.12f}")
+    counts = {b: {} for b in "XYZ"}  # step 5
+    for k, label in enumerate(DECOMPOSITION_STATES):
+        for b in "XYZ":
+            t = tomography_circuit(3, label, b)
+            noisy = backend_pauli_noise(t.circuit, fez, emb)
+            bits = noisy.compile_sampler(seed=k).sample(shots).astype(np.uint8)
+            counts[b][label] = basis_counts(t, bits)
+    res = combine(counts, *T_STATE)
+    lo, hi = res["fidelity_ci95"]
+    print(f"|T_L> with fake_fez Pauli noise, {shots} shots per circuit: F = "
+          f"{res['fidelity']:.4f} (95% CI [{lo:.4f}, {hi:.4f}]), success rate "
+          f"{res['success_rate']:.2%}; paper on ibm_fez: F = 0.8665, success 36.28 %")
+    return {"noiseless_fidelity": fid, **res}
+
+
+if __name__ == "__main__":
+    main()
