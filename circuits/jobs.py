@@ -233,7 +233,7 @@ class JobSpec:
             sections[name] = _build_section(klass, name, values, pre, names)
         spec = cls(kind=kind, **sections)
         if spec.target.file is not None:  # n and the start come from the file
-            target = read_target_file(spec.target.file, source or "job")
+            target = read_target_file(spec.target.file, source)
             model = data.get("model", {})
             if "n" in model and spec.model.n != target.n:
                 raise JobError(f"{pre}the target file {spec.target.file} has n={target.n} "
@@ -244,23 +244,24 @@ class JobSpec:
         return spec
 
 
-def read_target_file(path: str | Path, source: str = "job") -> MPS:
+def read_target_file(path: str | Path, source: str | None = "job") -> MPS:
     """A saved tnqc MPS as a compile target (JobError if missing, corrupt or not normalised)."""
     import math
 
     from .rundir import _BAD_FILE
 
+    pre = f"{source}: " if source else ""
     path = Path(path)
     if not path.is_file():
-        raise JobError(f"{source}: target file {path} does not exist")
+        raise JobError(f"{pre}target file {path} does not exist")
     try:
         target = MPS.load(path)
     except _BAD_FILE as exc:
-        raise JobError(f"{source}: bad target file {path}: not a saved tnqc MPS "
+        raise JobError(f"{pre}bad target file {path}: not a saved tnqc MPS "
                        f"({type(exc).__name__}: {exc})") from exc
     norm = target.norm()
     if not math.isfinite(norm) or abs(norm - 1.0) > 1e-8:
-        raise JobError(f"{source}: the MPS in {path} must be normalised (norm 1), got norm "
+        raise JobError(f"{pre}the MPS in {path} must be normalised (norm 1), got norm "
                        f"{norm:.12g}; normalise it first (MPS.normalize)")
     return target
 

@@ -101,11 +101,11 @@ def test_cli_target_bad_input_one_line_exit_2_no_files(tmp_path, rng):
     cases = [
         (["--target", str(tmp_path / "missing.npz")], "does not exist"),
         (["--target", str(corrupt)], "not a readable tnqc MPS"),
-        (["--target", str(good), "--n", "8"], "has n=6 qubits but n=8"),
+        (["--target", str(good), "--n", "8"], "has n=6 qubits but --n=8"),
         (["--target", str(loose)], "must be normalised"),
-        (["--target", str(good), "--layers", "0"], "layers must be >= 1"),
+        (["--target", str(good), "--layers", "0"], "--layers must be >= 1"),
         (["--target", str(good), "--init", "trotter"], "needs a target made by TEBD"),
-        (["--target", str(good), "--init", "sideways"], "init must be one of"),
+        (["--target", str(good), "--init", "sideways"], "--init must be one of"),
     ]
     for args, message in cases:
         out = tmp_path / "never"
