@@ -13,7 +13,9 @@ Commands:
 * ``tnqc cultivate``: magic-state cultivation circuits, sampled with post-selection
   (:mod:`circuits.cultivation`);
 * ``tnqc pulse``: minimal-evolution-time pulses for silicon spin qubits
-  (:mod:`circuits.pulse`).
+  (:mod:`circuits.pulse`);
+* ``tnqc compile-unitary``: unitary AQC of ``exp(-i H tau)``, repeated
+  (:mod:`circuits.unitary_cli`).
 
 Conventions: Pauli operators, ``hbar = 1``, site ``i`` = qubit ``i``,
 entropies in natural log (see the README).  Errors in the arguments print one
@@ -55,6 +57,7 @@ from .jobs import (
 )
 from .pulse.cli import pulse_cmd
 from .qsp.cli import qsp_recover_cmd
+from .unitary_cli import compile_unitary_cmd
 
 __all__ = ["app", "main"]
 
@@ -410,6 +413,7 @@ qsp_app.command("recover")(qsp_recover_cmd)
 
 app.command("cultivate")(cultivate_cmd)
 app.command("pulse")(pulse_cmd)
+app.command("compile-unitary")(compile_unitary_cmd)
 
 
 def _progress() -> Progress:
