@@ -1,4 +1,4 @@
-"""Unitary AQC: compile the evolution operator ``U(tau) = exp(-i H tau)`` into a brickwork and repeat it.
+"""Unitary AQC: compile ``U(tau) = exp(-i H tau)`` into a brickwork block and repeat it.
 
 ``compile_unitary(chain, tau, ansatz)`` fits the blocks of a
 :class:`aqc.BrickworkAnsatz` ``V(theta)`` (initial single-qubit layer held at the
@@ -68,9 +68,11 @@ __all__ = [
     "as_chain",
     "compile_unitary",
     "evolve_circuit",
+    "iter_block_states",
     "product_vectors",
     "repeat",
     "state_circuit",
+    "tile_params",
 ]
 
 INITS = ("trotter", "identity", "random")
@@ -315,7 +317,7 @@ def compile_unitary(
 
     obj = UnitaryObjective.build(target, ansatz, kind=objective)
     name, x0 = _start(obj, chain, tau, init, seed)
-    v0, _, log_f0 = obj.value_and_grad(x0)
+    _, _, log_f0 = obj.value_and_grad(x0)
     t_build = time.perf_counter()
 
     history = [math.exp(log_f0)]
@@ -342,10 +344,10 @@ def compile_unitary(
 
     def cb(intermediate_result):
         if record(intermediate_result.x, float(intermediate_result.fun)):
+            state["stopped"] = True
             raise StopIteration
 
-    stopped = callback is not None and callback(0, history[0])
-    if stopped:
+    if callback is not None and callback(0, history[0]):
         state["reason"] = "callback"
     else:
         res = scipy.optimize.minimize(
@@ -353,8 +355,8 @@ def compile_unitary(
             options={"maxiter": stop.maxiter + 1, "ftol": stop.ftol, "gtol": stop.gtol,
                      "maxcor": 30, "maxfun": 50 * stop.maxiter + 100},
         )
-        if len(history) - 1 < stop.maxiter and state["reason"] == "maxiter" and res.success:
-            state["reason"] = "converged"
+        if not state.get("stopped"):  # scipy ended on its own: converged or line search stalled
+            state["reason"] = "converged" if res.success else "stalled"
             if obj.value_and_grad(res.x)[0] < obj.value_and_grad(state["x"])[0]:
                 state["x"] = np.array(res.x)
     x = state["x"]
@@ -374,6 +376,40 @@ def compile_unitary(
         init=name, init_fidelity=math.exp(log_f0), n_iter=len(history) - 1,
         stop_reason=state["reason"], seed=seed, timings=timings, metadata=meta,
     )
+
+
+def tile_params(result: UnitaryCompileResult, ansatz: BrickworkAnsatz) -> np.ndarray:
+    """Warm start for a longer chain: the blocks of a compiled shorter chain, tiled.
+
+    For translation-invariant chains the optimal blocks depend only on the distance
+    to the edges.  Block ``(layer, b)`` of ``ansatz`` copies the block of the short
+    chain at the same distance from the nearer edge, and bulk bonds copy the
+    short chain's middle bond of the same parity.  Needs the same layers, block
+    type and parity of ``n``.  Returns a full parameter vector for ``ansatz``.
+    """
+    result = _check_result(result)
+    small = result.ansatz
+    if not isinstance(ansatz, BrickworkAnsatz):
+        raise TypeError(f"ansatz must be an aqc.BrickworkAnsatz, got {type(ansatz).__name__}")
+    if (ansatz.layers, ansatz.block) != (small.layers, small.block) or ansatz.n < small.n \
+            or (ansatz.n - small.n) % 2:
+        raise ValueError("tile_params needs the same layers and block, n >= the compiled n, "
+                         "and n of the same parity")
+    _, blocks = small.split(result.params)
+    index = {bond: k for k, bond in enumerate(small.bonds)}
+    ns, n, half = small.n, ansatz.n, small.n // 2
+    out = ansatz.zero_params()
+    big = out[ansatz.num_initial_params:].reshape(ansatz.num_blocks, ansatz.params_per_block)
+    for k, (layer, b) in enumerate(ansatz.bonds):
+        right = (n - 2) - b
+        if b < half - 1:
+            bs = b
+        elif right < ns - 1 - half:
+            bs = (ns - 2) - right
+        else:
+            bs = half - 1 if (half - 1) % 2 == b % 2 else half - 2
+        big[k] = blocks[index[(layer, bs)]]
+    return out
 
 
 # ----------------------------------------------------------------- repetition
@@ -452,7 +488,8 @@ class StateEvolution:
     ``fidelity[k-1] = |<psi_TEBD(k tau)|V^k|psi0>|^2``; ``trotter_fidelity`` is
     that of the second-order Trotter circuit of ``trotter_steps`` steps, the most
     whose CX depth ``3 (2 s + 1)`` fits in ``two_qubit_depth`` (NaN where none fits
-    or where Trotter was not asked for).
+    or where Trotter was not asked for).  ``final_state`` is ``V^m|psi0>`` and
+    ``reference_state`` the TEBD state at ``t = m tau`` (both normalised MPS).
     """
 
     times: np.ndarray
@@ -466,6 +503,7 @@ class StateEvolution:
     reference_truncation_error: np.ndarray
     initial: str
     final_state: MPS
+    reference_state: MPS
     wall_time: float = 0.0
 
     def rows(self) -> list[dict[str, Any]]:
@@ -479,6 +517,45 @@ class StateEvolution:
 def _num(x: Any) -> Any:
     x = x.item() if hasattr(x, "item") else x
     return None if isinstance(x, float) and not math.isfinite(x) else x
+
+
+def iter_block_states(
+    result: UnitaryCompileResult,
+    psi0: MPS,
+    m: int,
+    *,
+    max_bond: int | None = 128,
+    cutoff: float = 1e-12,
+    threads: int | None = None,
+):
+    """Yield ``(k, V^k|psi0>, discarded weight so far)`` for ``k = 1 .. m``.
+
+    The blocks' 4x4 matrices (:meth:`aqc.BrickworkAnsatz.block_unitaries`, equal to
+    the circuit's up to its global phase) are applied to the MPS layer by layer with
+    the TEBD bond update of :mod:`mps.tebd` (independent bonds on a thread pool).
+    """
+    result = _check_result(result)
+    if not isinstance(psi0, MPS) or psi0.n != result.ansatz.n:
+        raise ValueError(f"psi0 must be an MPS on n={result.ansatz.n} sites")
+    m = check_int(m, "m (repeat)", minimum=1)
+    ansatz = result.ansatz
+    units = ansatz.block_unitaries(result.params)
+    by_layer = [[(i, u) for (lay, i), u in zip(ansatz.bonds, units, strict=True) if lay == ly]
+                for ly in range(ansatz.layers)]
+    threads = min(os.cpu_count() or 1, 8) if threads is None else threads
+    vidal = _VidalState(psi0)
+    trunc = 0.0
+    pool = ThreadPoolExecutor(threads) if threads > 1 and ansatz.n > 3 else None
+    try:
+        for k in range(1, m + 1):
+            with threadpool_limits(limits=1, user_api="blas"):
+                for gates in by_layer:
+                    trunc += vidal.apply_layer([i for i, _ in gates], [u for _, u in gates],
+                                               max_bond, cutoff, pool)
+            yield k, vidal.to_mps(), trunc
+    finally:
+        if pool is not None:
+            pool.shutdown()
 
 
 def evolve_circuit(
@@ -515,39 +592,25 @@ def evolve_circuit(
     threads = min(os.cpu_count() or 1, 8) if threads is None else threads
     start = time.perf_counter()
 
-    units = ansatz.block_unitaries(result.params)
-    by_layer = [[(i, u) for (lay, i), u in zip(ansatz.bonds, units, strict=True) if lay == ly]
-                for ly in range(layers)]
-    vidal = _VidalState(psi0)
     ref = psi0
     rows: dict[str, list] = {k: [] for k in ("fid", "tf", "ts", "td", "tr", "rt")}
-    trunc = 0.0
-    pool = ThreadPoolExecutor(threads) if threads > 1 and n > 3 else None
-    try:
-        for k in range(1, m + 1):
-            with threadpool_limits(limits=1, user_api="blas"):
-                for gates in by_layer:
-                    trunc += vidal.apply_layer([i for i, _ in gates], [u for _, u in gates],
-                                               max_bond, cutoff, pool)
-            state = vidal.to_mps()
-            ev = evolve(chain, ref, tau, dt, order=order, max_bond=max_bond, cutoff=cutoff,
-                        threads=threads)
-            ref = ev.state
-            rows["rt"].append(ev.truncation_error + (rows["rt"][-1] if rows["rt"] else 0.0))
-            rows["fid"].append(abs(ref.overlap(state)) ** 2)
-            rows["tr"].append(trunc)
-            steps = (k * layers - 1) // 2
-            if k in trotter_ks and steps >= 1:
-                tro = evolve(chain, psi0, k * tau, k * tau / steps, order=2,
-                             max_bond=max_bond, cutoff=cutoff, threads=threads).state
-                rows["tf"].append(abs(ref.overlap(tro)) ** 2)
-            else:
-                rows["tf"].append(math.nan)
-            rows["ts"].append(steps)
-            rows["td"].append(3 * (2 * steps + 1) if n > 2 else 3 * (steps + 1))
-    finally:
-        if pool is not None:
-            pool.shutdown()
+    for k, state, trunc in iter_block_states(result, psi0, m, max_bond=max_bond,
+                                             cutoff=cutoff, threads=threads):
+        ev = evolve(chain, ref, tau, dt, order=order, max_bond=max_bond, cutoff=cutoff,
+                    threads=threads)
+        ref = ev.state
+        rows["rt"].append(ev.truncation_error + (rows["rt"][-1] if rows["rt"] else 0.0))
+        rows["fid"].append(abs(ref.overlap(state)) ** 2)
+        rows["tr"].append(trunc)
+        steps = (k * layers - 1) // 2
+        if k in trotter_ks and steps >= 1:
+            tro = evolve(chain, psi0, k * tau, k * tau / steps, order=2,
+                         max_bond=max_bond, cutoff=cutoff, threads=threads).state
+            rows["tf"].append(abs(ref.overlap(tro)) ** 2)
+        else:
+            rows["tf"].append(math.nan)
+        rows["ts"].append(steps)
+        rows["td"].append(3 * (2 * steps + 1) if n > 2 else 3 * (steps + 1))
     ks = np.arange(1, m + 1)
     return StateEvolution(
         times=ks * tau, fidelity=np.asarray(rows["fid"]),
@@ -555,5 +618,6 @@ def evolve_circuit(
         trotter_fidelity=np.asarray(rows["tf"]), trotter_steps=np.asarray(rows["ts"]),
         trotter_depth=np.asarray(rows["td"]), truncation_error=np.asarray(rows["tr"]),
         reference_truncation_error=np.asarray(rows["rt"]), initial=name, final_state=state,
+        reference_state=ref,
         wall_time=time.perf_counter() - start,
     )
