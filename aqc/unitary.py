@@ -431,6 +431,7 @@ def repeat(result: UnitaryCompileResult, m: int):  # -> qiskit.QuantumCircuit
     m = check_int(m, "m (repeat)", minimum=1)
     block = result.circuit
     qc = block.copy_empty_like(name=f"{block.name}_x{m}")
+    qc.global_phase = 0.0  # compose adds the block's phase m times
     for _ in range(m):
         qc.compose(block, inplace=True)
     return qc
@@ -470,6 +471,7 @@ def state_circuit(result: UnitaryCompileResult, m: int, initial: Any = "neel", s
     vecs = product_vectors(initial, result.ansatz.n, seed)
     rep = repeat(result, m)
     qc = rep.copy_empty_like(name=f"{rep.name}_state")
+    qc.global_phase = 0.0
     for q, (a0, a1) in enumerate(vecs):
         theta = 2.0 * math.atan2(abs(a1), abs(a0))
         if theta != 0.0:

@@ -1,4 +1,4 @@
-"""The unitary-AQC objective: the exact trace ``Tr(U^dagger V(theta)) / 2^n`` of an MPO and a brickwork.
+"""Unitary-AQC objective: the exact trace ``Tr(U^dagger V(theta)) / 2^n`` of an MPO and a brickwork.
 
 Contraction
 -----------

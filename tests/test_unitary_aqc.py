@@ -12,6 +12,7 @@ import math
 import numpy as np
 import pytest
 import scipy.linalg as sla
+from conftest import dense_hamiltonian
 from qiskit.quantum_info import Operator, SparsePauliOp, Statevector
 from typer.testing import CliRunner
 
@@ -30,8 +31,6 @@ from circuits.export import two_qubit_depth
 from circuits.trotter import trotter_circuit
 from mps import SpinChain, heisenberg, xxz
 from mps.mpo import MPO, evolution_mpo, hamiltonian_mpo
-
-from .conftest import dense_hamiltonian
 
 
 def _random_chain(n, rng, scale=0.3):
@@ -105,7 +104,11 @@ def test_mpo_apply_matches_dense(rng):
 
 
 # ------------------------------------------------------------ objective
-@pytest.mark.parametrize(("n", "layers", "block"), [(5, 3, "su4"), (6, 4, "su4"), (4, 2, "xxz")])
+@pytest.mark.parametrize(("n", "layers", "block"), [
+    (5, 3, "su4"),
+    pytest.param(6, 4, "su4", marks=pytest.mark.slow),
+    pytest.param(4, 2, "xxz", marks=pytest.mark.slow),
+])
 def test_objective_fidelity_vs_dense_and_gradient(n, layers, block, rng):
     chain = _random_chain(n, rng)
     u = evolution_mpo(chain, 0.3, dt=0.02, cutoff=0.0)
@@ -118,7 +121,7 @@ def test_objective_fidelity_vs_dense_and_gradient(n, layers, block, rng):
     assert abs(obj.trace_phase(x) - np.angle(tr)) < 1e-9
     _, grad, _ = obj.value_and_grad(x)
     eps = 1e-6
-    for k in rng.choice(obj.num_params, size=6, replace=False):
+    for k in rng.choice(obj.num_params, size=4, replace=False):
         xp, xm = x.copy(), x.copy()
         xp[k] += eps
         xm[k] -= eps
@@ -260,11 +263,10 @@ def test_cli_hamiltonian_file(tmp_path):
 # ------------------------------------------------------- n = 100, quimb
 @pytest.mark.slow
 def test_repeated_block_n100_confirmed_by_quimb(tmp_path):
+    from conftest import simulate_with_quimb
     from qiskit import qpy
 
     from circuits.export import to_qpy
-
-    from .conftest import simulate_with_quimb
 
     chain = heisenberg(100, 0.25)
     res = compile_unitary(chain, 0.25, BrickworkAnsatz(100, 4), maxiter=40)
@@ -280,3 +282,14 @@ def test_repeated_block_n100_confirmed_by_quimb(tmp_path):
     fid = abs(ev.reference_state.overlap(state)) ** 2
     assert abs(fid - ev.fidelity[-1]) < 1e-6
     assert ev.fidelity[-1] > 0.999
+
+
+def test_example_quick(capsys):
+    import runpy
+    from pathlib import Path
+
+    mod = runpy.run_path(str(Path(__file__).parents[1] / "examples" / "aqc_unitary.py"))
+    out = mod["main"](["--quick"])
+    assert abs(out["dense_fidelity"] - out["block_fidelity"]) < 1e-8  # MPO dt = 0.05
+    assert out["final_fidelity"] > 0.999
+    assert "dense check" in capsys.readouterr().out
