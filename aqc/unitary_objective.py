@@ -46,6 +46,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import jax
@@ -54,7 +55,7 @@ import numpy as np
 
 from mps.mpo import MPO
 
-from .ansatz import BrickworkAnsatz
+from .ansatz import BLOCK_PARAMS, BrickworkAnsatz
 from .objective import block_unitaries_jax
 
 __all__ = ["OBJECTIVES", "UnitaryObjective", "pad_mpo"]
@@ -70,10 +71,12 @@ _SIGMA = np.array(
 def pad_mpo(u: MPO) -> np.ndarray:
     """Conjugated MPO tensors / 2, padded to ``(n_even, chi, 2, 2, chi)``.
 
-    An odd ``n`` gets a virtual site holding ``I / 2`` (trace 1).
+    An odd ``n`` gets a virtual site holding ``I / 2`` (trace 1); the bond dimension
+    is padded with zeros to a power of two.
     """
     n = u.n
     chi = max(max(t.shape[0], t.shape[3]) for t in u.tensors)
+    chi = 1 << (chi - 1).bit_length()  # a power of two: fewer distinct shapes to compile
     n_pad = n + (n % 2)
     out = np.zeros((n_pad, chi, 2, 2, chi), dtype=complex)
     for i, t in enumerate(u.tensors):
@@ -132,6 +135,22 @@ def _log_trace(blocks, target, bond_layers, bond_sites, *, layers: int, block: s
     return jnp.log(jnp.abs(amp)) + logscale, jnp.angle(amp)
 
 
+@partial(jax.jit, static_argnames=("n", "layers", "block", "kind"))
+def _value_and_grad(flat, target, bond_layers, bond_sites, *, n: int, layers: int, block: str,
+                    kind: str):
+    """``((cost, (log F, phase)), gradient)``; one compile per shape and static arguments."""
+    npb = BLOCK_PARAMS[block]
+
+    def cost(x):
+        logabs, phase = _log_trace(x.reshape(-1, npb), target, bond_layers, bond_sites,
+                                   layers=layers, block=block)
+        log_f = 2.0 * logabs
+        value = -log_f / n if kind == "log" else 1.0 - jnp.exp(log_f)
+        return value, (log_f, phase)
+
+    return jax.value_and_grad(cost, has_aux=True)(flat)
+
+
 @dataclass(frozen=True)
 class UnitaryObjective:
     """A jit-compiled unitary-AQC objective for one MPO and one ansatz (a value).
@@ -149,7 +168,7 @@ class UnitaryObjective:
 
     @classmethod
     def build(cls, target: MPO, ansatz: BrickworkAnsatz, kind: str = "log") -> UnitaryObjective:
-        """Validate sizes and jit-compile the contraction (one compile per shape)."""
+        """Validate sizes; the contraction is compiled once per shape (JAX's cache)."""
         if not isinstance(target, MPO):
             raise TypeError(f"target must be an mps.mpo.MPO, got {type(target).__name__}")
         if not isinstance(ansatz, BrickworkAnsatz):
@@ -160,24 +179,13 @@ class UnitaryObjective:
             raise ValueError(f"objective kind must be one of {OBJECTIVES}, got {kind!r}")
         if ansatz.layers > len(_LETTERS):
             raise ValueError(f"layers must be <= {len(_LETTERS)}, got {ansatz.layers}")
-        n, npb = ansatz.n, ansatz.params_per_block
+        n = ansatz.n
         with jax.enable_x64(True):
             tgt = jnp.asarray(pad_mpo(target))
             lay = jnp.asarray([b[0] for b in ansatz.bonds], dtype=jnp.int32)
             sites = jnp.asarray([b[1] for b in ansatz.bonds], dtype=jnp.int32)
-
-            def log_trace(flat):
-                return _log_trace(flat.reshape(-1, npb), tgt, lay, sites,
-                                  layers=ansatz.layers, block=ansatz.block)
-
-            def cost(flat):
-                logabs, phase = log_trace(flat)
-                log_f = 2.0 * logabs
-                value = -log_f / n if kind == "log" else 1.0 - jnp.exp(log_f)
-                return value, (log_f, phase)
-
-            # one compiled function serves the optimiser and every query
-            vg = jax.jit(jax.value_and_grad(cost, has_aux=True))
+        vg = partial(_value_and_grad, target=tgt, bond_layers=lay, bond_sites=sites, n=n,
+                     layers=ansatz.layers, block=ansatz.block, kind=kind)
         return cls(ansatz, kind, n, vg, tgt)
 
     # ----------------------------------------------------------- parameters
