@@ -16,8 +16,9 @@ are applied from the top layer down, and the column's input is traced with the
 MPO's *in* leg.  Nothing is truncated: the trace is **exact**, at cost
 ``O(n chi^2 4^{L/2})`` per evaluation, linear in ``n``.  At ``n = 100`` the
 evolution operators of interest have ``chi <= 16`` (``tau <= 0.5``, cutoff
-1e-12), so the exact sweep costs milliseconds up to ``L = 8``; no light-cone
-approximation is needed.
+1e-12), so the exact sweep is cheap up to ``L = 8`` (one L-BFGS-B iteration:
+15 ms at ``L = 4``, 27 ms at ``L = 8`` on an H200; 0.26 s at ``L = 4`` on the
+shared 2-core CPU under load 24); no light-cone approximation is needed.
 
 Every MPO tensor is divided by 2 (one factor per site of ``2^n``), the sweep is
 a ``jax.lax.scan`` over pairs of sites (odd ``n`` gets a virtual identity site),
