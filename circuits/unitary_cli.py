@@ -1,4 +1,4 @@
-"""``tnqc compile-unitary``: compile ``U(tau) = exp(-i H tau)`` into a brickwork block and repeat it.
+"""``tnqc compile-unitary``: compile ``U(tau) = exp(-i H tau)`` into a brickwork block, repeat it.
 
 Steps: the MPO of ``U(tau)`` by TEBD on the vectorised operator
 (:func:`mps.mpo.evolution_mpo`), the block ``V`` by unitary AQC
@@ -128,7 +128,7 @@ def compile_unitary_cmd(
     plots: Annotated[bool, typer.Option(help="Write PNG plots.")] = True,
     force: Annotated[bool, typer.Option(help="Overwrite files in a non-empty --out.")] = False,
 ) -> None:
-    """Compile the evolution operator U(tau) of a spin chain into a brickwork block and repeat it."""
+    """Compile the evolution operator U(tau) of a spin chain into a brickwork block; repeat it."""
     from aqc import BrickworkAnsatz
     from aqc.unitary import INITS, compile_unitary, evolve_circuit, product_vectors
     from aqc.unitary import repeat as repeat_block

@@ -174,7 +174,8 @@ class MPO:
         from qiskit.quantum_info import Operator
 
         if not isinstance(circuit, QuantumCircuit):
-            raise TypeError(f"circuit must be a qiskit QuantumCircuit, got {type(circuit).__name__}")
+            raise TypeError(
+                f"circuit must be a qiskit QuantumCircuit, got {type(circuit).__name__}")
         n = circuit.num_qubits
         if n < 2:
             raise ValueError(f"circuit must have >= 2 qubits, got {n}")
@@ -390,7 +391,10 @@ class _VidalOperator:
         self.B[i] = np.einsum("ab,xbiy->xaiy", mat, b).reshape(b.shape[0], 4, -1)
 
     def update_bond(self, i: int, gate: np.ndarray, max_bond: int | None, cutoff: float) -> float:
-        """Left-multiply bond ``(i, i+1)`` by a unitary 4x4 ``gate``; return the discarded weight."""
+        """Left-multiply bond ``(i, i+1)`` by a unitary 4x4 ``gate``; return the discarded weight.
+
+        ``gate`` has site ``i`` as the more significant index (the TEBD convention).
+        """
         bi, bj = self.B[i], self.B[i + 1]
         chi_l, chi_r = bi.shape[0], bj.shape[2]
         c = np.tensordot(bi, bj, axes=(2, 0)).reshape(chi_l, 2, 2, 2, 2, chi_r)
