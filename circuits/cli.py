@@ -426,6 +426,7 @@ app.command("cultivate")(light_module("circuits.cultivation.cli").cultivate_cmd)
 app.command("pulse")(light_module("circuits.pulse.cli").pulse_cmd)
 app.command("ground")(light_module("circuits.ground_cli").ground_cmd)
 app.command("inject")(light_module("circuits.injection.cli").inject_cmd)
+app.command("compile-unitary")(light_module("circuits.unitary_cli").compile_unitary_cmd)
 
 
 def main() -> None:
