@@ -91,8 +91,10 @@ def run_case(name: str, args) -> dict:
     pts = args.grid_points or pts
     grid = np.linspace(0.0, tmax, pts)
     psi0 = np.eye(2**n)[HF_INDEX[mol]]
-    log(f"[{name}] {rs.size} r, substeps {substeps_for(ctl, tmax)}, grid {pts} to {tmax} ns")
+    sub = max(args.case_substeps or 0, substeps_for(ctl, tmax))
+    log(f"[{name}] {rs.size} r, substeps {sub}, grid {pts} to {tmax} ns")
     res = grid_bisection(ctl, grid, psi0, hs, e0, tol=TOL, restarts=args.restarts,
+                         substeps=sub,
                          maxiter=args.maxiter, seed=args.seed, neighbour=True,
                          forward=SCAN_FORWARD[mol], budget_s=args.budget,
                          progress=progress_logger(name, args.partial))
@@ -142,8 +144,10 @@ def run_haar(n: int, args, scale: float, grid_spec=None, n_pairs: int = 1024) ->
     psi0 = np.stack([p[0] for p in pairs])
     hams = np.stack([fidelity_cost(p[1]) for p in pairs])
     tag = f"haar{n}x{scale:g}"
-    log(f"[{tag}] {len(pairs)} pairs, substeps {substeps_for(ctl, tmax)}, grid {pts} to {tmax}")
-    res = grid_bisection(ctl, grid, psi0, hams, np.zeros(len(pairs)), tol=TOL,
+    # steps of the qubit number's own grid (a shorter drive-check grid then shares its kernel)
+    sub = substeps_for(ctl, max(tmax, HAAR_GRIDS[n][0]))
+    log(f"[{tag}] {len(pairs)} pairs, substeps {sub}, grid {pts} to {tmax}")
+    res = grid_bisection(ctl, grid, psi0, hams, np.zeros(len(pairs)), tol=TOL, substeps=sub,
                          restarts=args.haar_restarts, maxiter=args.maxiter, seed=args.seed,
                          zero_start=False, budget_s=args.budget,
                          progress=progress_logger(tag, args.partial))
@@ -193,11 +197,15 @@ def main(argv=None) -> None:
                     help="replace the paper's number of grid points (quick tests only)")
     ap.add_argument("--maxiter", type=int, default=300)
     ap.add_argument("--max-step", type=float, default=0.02)
+    ap.add_argument("--substeps", default=None, help="steps per slice per case (0 = from "
+                    "--max-step); equal values let cases share one compilation")
     ap.add_argument("--budget-s", default=None, help="seconds per case (one value, or one "
                     "per case then per Haar run)")
     ap.add_argument("--drive-check", default=None, help="SCALE,PAIRS,TMAX,POINTS: one more "
                     "2-qubit Haar run at IQ bound x SCALE (the paper's x8 = 56.6 MHz)")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--dry-run", action="store_true", help="check the arguments, print the "
+                    "plan and exit")
     ap.add_argument("--out", default=str(Path(__file__).parent / "results" /
                                          "pulse_met_paper.json"))
     ap.add_argument("--partial", default=None, help="file for the brackets of the running "
@@ -220,6 +228,10 @@ def main(argv=None) -> None:
     if len(budgets) != n_runs:
         ap.error(f"--budget-s needs one value or {n_runs} (cases, Haar runs, drive check)")
     budget_iter = iter(budgets)
+    subs = [int(v) or None for v in args.substeps.split(",")] if args.substeps else [None]
+    subs = subs * len(cases) if len(subs) == 1 else subs
+    if len(subs) != len(cases):
+        ap.error("--substeps needs one value or one per case")
     rpts = [int(v) for v in args.r_points.split(",")] if args.r_points else [None]
     rpts = rpts * len(cases) if len(rpts) == 1 else rpts
     if len(rpts) != len(cases):
@@ -228,6 +240,11 @@ def main(argv=None) -> None:
     if args.haar_grid:
         a, b = args.haar_grid.split(",")
         hgrid = (float(a), int(b))
+    if args.dry_run:
+        print({"cases": cases, "r_points": rpts, "substeps": subs, "haar": haar,
+               "pairs": npairs, "scales": scales, "budgets": budgets,
+               "drive_check": args.drive_check})
+        return
     t0 = time.perf_counter()
     out = {"benchmark": "pulse_met_paper", "command": " ".join(sys.argv),
            "device": device_name(), "cpu": cpu_model(), "host": platform.node(),
@@ -246,8 +263,8 @@ def main(argv=None) -> None:
         os.replace(tmp, path)
         log(f"wrote {path} ({out['wall_seconds']:.1f} s)")
 
-    for c, k in zip(cases, rpts, strict=True):
-        args.budget, args.r_count = next(budget_iter), k
+    for c, k, sub in zip(cases, rpts, subs, strict=True):
+        args.budget, args.r_count, args.case_substeps = next(budget_iter), k, sub
         out["molecules"][c] = run_case(c, args)
         log(f"[{c}] max MET {out['molecules'][c]['max_met_ns']} ns at r = "
             f"{out['molecules'][c]['argmax_r_angstrom']} (paper {CASES[c]['paper_ns']})")

@@ -21,10 +21,11 @@ if [ "${QUICK:-0}" = 1 ]; then
   A="$A --drive-check 8,2,60,4 --budget-s 1"; T=3000
   C=${QUICK_CASES:-h2}; H=${QUICK_HAAR:-2}
 else
-  # budgets (s): h2, heh+, h2-10mhz, lih, haar 2/3/4 qubits, drive check
-  A="--restarts 3 --maxiter 200 --r-points 80,80,80,10 --pairs 256,128,48"
-  A="$A --drive-check 8,64,60,60"
-  A="$A --budget-s 40,30,50,45,30,30,30,15"; T=410; C=h2,heh+,h2-10mhz,lih; H=2,3,4
+  # budgets (s): h2, heh+, h2-10mhz, lih, haar 4/2/3 qubits, drive check (h2 and heh+,
+  # haar 2 and the drive check share compiled kernels: same shapes)
+  A="--restarts 3 --maxiter 200 --r-points 80,80,80,10 --pairs 32,128,64"
+  A="$A --drive-check 8,128,60,60 --substeps 120,120,0,0"
+  A="$A --budget-s 40,30,45,40,45,30,25,30"; T=410; C=h2,heh+,h2-10mhz,lih; H=4,2,3
 fi
 timeout -s INT $T python3 benchmarks/pulse_met_paper.py --cases $C --haar $H $A --out "$OUT/pulse_met_paper_gpu.json" --partial "$OUT/partial.json" \
   >> "$OUT/log.txt" 2>&1

@@ -149,6 +149,7 @@ def grid_bisection(
     hi[done0], known[done0], best_e[done0] = 0, True, start_err[done0]
     best_x[done0] = controls.initial_x()
     rounds: list[dict] = []
+    batch_max = p_count * (restarts + int(zero_start) + 1 + int(neighbour))
     t_start = time.perf_counter()
     while True:
         open_ = ~failed & ((~known) | (hi - lo > 1))
@@ -173,9 +174,18 @@ def grid_bisection(
             xs.extend(cand)
             owner.extend([k] * len(cand))
         owner = np.asarray(owner)
-        res = optimize_batch(controls, np.stack(xs), t[mid][owner], psi[idx][owner],
-                             hams[idx][owner], e0[idx][owner], substeps=s, maxiter=maxiter,
-                             stop_error=tol, gtol=1e-10)
+        # pad to one fixed batch size (one compilation for all rounds): dummy problems with
+        # a zero cost are done before their first iteration
+        pad = batch_max - owner.size
+        res = optimize_batch(
+            controls, np.concatenate([np.stack(xs), np.tile(controls.initial_x(), (pad, 1))]),
+            np.concatenate([t[mid][owner], np.full(pad, t[-1])]),
+            np.concatenate([psi[idx][owner], np.tile(psi[:1], (pad, 1))]),
+            np.concatenate([hams[idx][owner], np.zeros((pad, d, d))]),
+            np.concatenate([e0[idx][owner], np.zeros(pad)]),
+            substeps=s, maxiter=maxiter, stop_error=tol, gtol=1e-10)
+        res = res._replace(x=res.x[:owner.size], errors=res.errors[:owner.size],
+                           iterations=res.iterations[:owner.size])
         for k, p in enumerate(idx):
             mine = np.flatnonzero(owner == k)
             j = mine[int(np.argmin(res.errors[mine]))]
@@ -186,7 +196,7 @@ def grid_bisection(
                 lo[p] = mid[k]
             else:
                 failed[p], best_e[p] = True, res.errors[j]
-        info = {"problems": int(idx.size), "batch": int(owner.size),
+        info = {"problems": int(idx.size), "batch": int(owner.size), "padded": int(batch_max),
                 "seconds": res.seconds, "iterations_mean": float(res.iterations.mean()),
                 "iterations_max": int(res.iterations.max()),
                 "reached": int(np.sum(res.errors <= tol)),
