@@ -17,8 +17,9 @@ Optimisation (:func:`optimize_batch`): the paper runs BFGS on controls clipped t
 ``[-1, 1]`` with exact gradients; here it is optax's L-BFGS (zoom line search) on the same
 clipped parameterisation and exact JAX gradients, ``jax.vmap``-ed over a batch of problems
 (bond distances, restarts, durations ``T``), so that one call optimises them all at once
-on a GPU.  Each problem stops at ``maxiter``, at ``|grad| <= gtol`` or once its error is
-``<= stop_error`` (set it below ``tol`` to decide reachability without polishing further).
+on a GPU.  Each problem stops at ``maxiter``, at ``|grad| <= gtol``, after
+:data:`STALL_ITERATIONS` iterations without progress, or once its error is ``<= stop_error``
+(set it to ``tol`` to decide reachability without polishing further).
 
 Example
 -------
@@ -57,6 +58,10 @@ __all__ = [
 
 CRITERIA = ("energy", "fidelity")
 DEFAULT_TOL = 1e-7
+STALL_RTOL = 1e-10
+STALL_ITERATIONS = 5
+"""A problem also stops after this many iterations without a relative decrease of its error
+above ``STALL_RTOL`` (stuck: the line search finds no descent)."""
 
 
 def check_tol(tol: object) -> float:
@@ -180,21 +185,27 @@ def _solver(shape: _Shape, memory: int):
 
     def solve(p, x0, t, psi0, ham, e0, stop, gtol, maxiter):
         f = functools.partial(error, p, t=t, psi0=psi0, ham=ham, e0=e0)
-        opt = optax.lbfgs(memory_size=memory)
+        opt = optax.lbfgs(memory_size=memory, linesearch=optax.scale_by_zoom_linesearch(
+            max_linesearch_steps=12))
         vg = optax.value_and_grad_from_state(f)
         v0, g0 = jax.value_and_grad(f)(x0)
 
         def cond(c):
-            _, _, k, v, g = c
-            return (k < maxiter) & (v > stop) & (jnp.linalg.norm(g) > gtol)
+            _, _, k, v, g, _, stall = c
+            return ((k < maxiter) & (v > stop) & (jnp.linalg.norm(g) > gtol)
+                    & (stall < STALL_ITERATIONS))
 
         def body(c):
-            x, st, k, _, _ = c
+            x, st, k, _, _, v_prev, stall = c
             v, g = vg(x, state=st)
             upd, st = opt.update(g, st, x, value=v, grad=g, value_fn=f)
-            return optax.apply_updates(x, upd), st, k + 1, v, g
+            # no relative progress (e.g. every free direction pushes into a clipped bound)
+            stuck = v_prev - v <= STALL_RTOL * jnp.abs(v)
+            stall = jnp.where(stuck, stall + 1, 0)
+            return optax.apply_updates(x, upd), st, k + 1, v, g, v, stall
 
-        x, _, k, _, _ = jax.lax.while_loop(cond, body, (x0, opt.init(x0), 0, v0, g0))
+        init = (x0, opt.init(x0), 0, v0, g0, v0 + 1.0 + jnp.abs(v0), 0)
+        x, _, k, *_ = jax.lax.while_loop(cond, body, init)
         return x, f(x), k
 
     batched = jax.vmap(solve, in_axes=(None, 0, 0, 0, 0, 0, None, None, None))
