@@ -278,3 +278,22 @@ def test_paper_cli_run_writes_a_resimulable_schedule(tmp_path):
     assert rep["met_ns"] in (1.0, 2.0, 3.0, 4.0) and rep["energy_error_hartree"] <= 1e-7
     assert doc["duration_ns"] == rep["met_ns"]
     assert abs(_resimulate(doc) - rep["energy_error_hartree"]) < 1e-9
+
+
+def test_minimal_evolution_time_bad_input_is_rejected_before_work():
+    from circuits.pulse.protocol import minimal_evolution_time
+
+    ctl = LabControls(LabSpinChain.long2024(1), 1)
+    z = np.diag([1.0, -1.0])
+    with pytest.raises(ValueError, match="tol must be > 0"):
+        minimal_evolution_time(ctl, [1, 0], z, tol=0.0, grid=[0, 1, 2])
+    with pytest.raises(ValueError, match="strictly increasing"):
+        minimal_evolution_time(ctl, [1, 0], z, grid=[0, 2, 1])
+    with pytest.raises(ValueError, match="criterion must be one of"):
+        minimal_evolution_time(ctl, [1, 0], z, criterion="speed", grid=[0, 1])
+    with pytest.raises(ValueError, match="Hermitian 2 x 2"):
+        minimal_evolution_time(ctl, [1, 0], [0, 1], grid=[0, 1])
+    with pytest.raises(ValueError, match="normalised state"):
+        minimal_evolution_time(ctl, [1, 0], z, criterion="fidelity", grid=[0, 1])
+    with pytest.raises(ValueError, match="t_max"):
+        minimal_evolution_time(ctl, [1, 0], z)
