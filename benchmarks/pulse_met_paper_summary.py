@@ -1,9 +1,11 @@
-"""Merge the GPU run of pulse_met_paper.py and the CPU runs into the results JSON, with a summary.
+"""Write the results JSON of pulse_met_paper.py runs, with a summary beside the paper's numbers.
 
 Usage::
 
-    python benchmarks/pulse_met_paper_summary.py GPU.json [CPU_REPORT.json ...] \
-        --out benchmarks/results/pulse_met_paper.json
+    python benchmarks/pulse_met_paper_summary.py RUN.json [MORE_RUNS.json ...] \
+        [--gpu-log DEVICE_LOG.txt --gpu-note TEXT] --out benchmarks/results/pulse_met_paper.json
+
+``RUN.json`` is summarised; further runs are stored beside it.
 
 The summary puts each headline MET (maximum over the bond scan) beside the paper's, states
 how many of the scan's bond distances finished their bisection, and estimates how long the
@@ -21,6 +23,7 @@ from pathlib import Path
 
 
 def summarise(gpu: dict) -> dict:
+    """Headline numbers of one run (see the module docstring)."""
     out = {"device": gpu.get("device"), "molecules": {}, "haar": []}
     for name, c in gpu.get("molecules", {}).items():
         mets = [m for m in c["met_ns"] if m is not None]
@@ -56,14 +59,19 @@ def summarise(gpu: dict) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("gpu")
-    ap.add_argument("cpu", nargs="*")
+    ap.add_argument("run")
+    ap.add_argument("more", nargs="*")
+    ap.add_argument("--gpu-log", default=None, help="log.txt of a device run")
+    ap.add_argument("--gpu-note", default=None, help="what happened on the device")
     ap.add_argument("--out", default=str(Path(__file__).parent / "results" /
                                          "pulse_met_paper.json"))
     args = ap.parse_args()
-    gpu = json.loads(Path(args.gpu).read_text())
-    doc = {"benchmark": "pulse_met_paper", "summary": summarise(gpu), "gpu_run": gpu,
-           "cpu_runs": [json.loads(Path(p).read_text()) for p in args.cpu]}
+    run = json.loads(Path(args.run).read_text())
+    doc = {"benchmark": "pulse_met_paper", "summary": summarise(run), "run": run,
+           "more_runs": [json.loads(Path(p).read_text()) for p in args.more]}
+    if args.gpu_log or args.gpu_note:
+        doc["gpu_attempt"] = {"note": args.gpu_note, "log": Path(args.gpu_log).read_text()
+                              if args.gpu_log else None}
     path = Path(args.out)
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(doc, indent=1))
