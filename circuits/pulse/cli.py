@@ -103,8 +103,24 @@ def pulse_cmd(
     t_max: Annotated[float, typer.Option(help="Longest T tried (ns).")] = 2000.0,
     plots: Annotated[bool, typer.Option(help="Write pulses.png and fidelity.png.")] = True,
     force: Annotated[bool, typer.Option(help="Overwrite files in a non-empty --out.")] = False,
+    paper: Annotated[bool, typer.Option(help="The paper's protocol (exact lab frame, energy "
+        "criterion E - E0 <= --tol on its time grid) for h2, heh+ or lih.")] = False,
+    bond: Annotated[float | None, typer.Option(help="--paper: bond distance in Å "
+        "(default: the check geometry 0.75 / 1.0 / 1.5).")] = None,
+    scan_bond: Annotated[bool, typer.Option(help="--paper: the paper's 80-point bond scan; "
+        "met_ns is its maximum.")] = False,
+    tol: Annotated[float, typer.Option(help="--paper: energy threshold (Hartree).")] = 1e-7,
+    grid: Annotated[str | None, typer.Option(help="--paper: time grid TMAX,POINTS (ns) "
+        "(default: the paper's grid of the molecule).")] = None,
 ) -> None:
     """Minimal evolution time (bracketing + bisection over T, GRAPE) for a target state."""
+    if paper or bond is not None or scan_bond or grid is not None:
+        from .paper_cli import paper_cmd
+
+        paper_cmd(out=out, target=target, jmax=jmax, bond=bond, scan_bond=scan_bond,
+                  tol=tol, grid=grid, restarts=restarts, seed=seed, maxiter=maxiter,
+                  paper=paper, force=force)
+        return
     import numpy as np
 
     from circuits.limits import MAX_MAXITER, MAX_RESTARTS, MAX_SLICES, check_size
