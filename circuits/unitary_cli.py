@@ -14,6 +14,19 @@ versions), and the plots ``state_fidelity.png`` (state infidelity against time,
 repeated block vs Trotter at equal CX depth) and ``fidelity.png`` (optimisation
 history).  Every option is checked before any work starts; a bad one prints one
 line and exits with code 2, leaving no files.
+
+Example
+-------
+>>> import tempfile
+>>> from pathlib import Path
+>>> from typer.testing import CliRunner
+>>> from circuits.cli import app
+>>> out = Path(tempfile.mkdtemp()) / "run"
+>>> args = ["compile-unitary", "--n", "4", "--tau", "0", "--out", str(out)]
+>>> CliRunner().invoke(app, args).exit_code  # tau must be > 0
+2
+>>> out.exists()  # bad input is refused before anything is written
+False
 """
 
 from __future__ import annotations

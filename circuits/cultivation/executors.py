@@ -14,6 +14,20 @@ executor, the number of workers or the order in which workers finish.
 * ``dask`` - a ``distributed.Client`` on ``scheduler`` (an address such as
   ``tcp://host:8786``) or, without one, on a ``LocalCluster`` of ``workers`` single-threaded
   worker processes; the job (circuit text and decoder) is scattered to every worker once.
+
+Example
+-------
+>>> from circuits.cultivation.executors import ChunkJob, chunk_seed, open_executor
+>>> chunk_seed(7, 0) == chunk_seed(7, 0) != chunk_seed(7, 1)  # reproducible, distinct
+True
+>>> job = ChunkJob("X_ERROR(1) 0\\nM 0\\nOBSERVABLE_INCLUDE(0) rec[-1]")  # always a logical error
+>>> with open_executor(job) as ex:  # one local worker: in-process
+...     ex.result(ex.submit(10, chunk_seed(7, 0)), timeout=10.0)
+(10, 0, 10, {})
+>>> with open_executor(job, "threads"):  # doctest: +IGNORE_EXCEPTION_DETAIL
+...     pass
+Traceback (most recent call last):
+ValueError: executor must be one of ('local', 'dask'), got 'threads'
 """
 
 from __future__ import annotations

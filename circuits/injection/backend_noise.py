@@ -18,6 +18,18 @@ with each gate's reported error as depolarising noise:
 
 It is the Pauli-twirled cousin of the backend's own model (which also has amplitude
 damping and is sampled by qiskit-aer in the benchmarks), fast enough for 10^6 shots.
+
+Example
+-------
+>>> from qiskit.providers.fake_provider import GenericBackendV2
+>>> from circuits.injection.backend_noise import backend_error_rates, backend_pauli_noise
+>>> backend = GenericBackendV2(2, basis_gates=["cz", "sx", "x", "rz"], seed=1)
+>>> rates = backend_error_rates(backend)
+>>> sorted(rates), sorted(rates["measure"]), list(rates["cz"])
+(['cz', 'measure', 'sx'], [0, 1], [(0, 1)])
+>>> backend_pauli_noise("H 0", backend, None)  # doctest: +IGNORE_EXCEPTION_DETAIL
+Traceback (most recent call last):
+TypeError: circuit must be a stim.Circuit, got str
 """
 
 from __future__ import annotations

@@ -14,6 +14,18 @@ Threshold (``tnqc inject --threshold --d 3,5,7 --p 1e-3,2e-3 --out DIR``) writes
 ``threshold.json`` (points with shots and 95 % intervals, crossings) and ``threshold.png``.
 
 Every option is checked before any file is written.
+
+Example
+-------
+>>> import tempfile
+>>> from pathlib import Path
+>>> from typer.testing import CliRunner
+>>> from circuits.cli import app
+>>> out = Path(tempfile.mkdtemp()) / "run"
+>>> CliRunner().invoke(app, ["inject", "--shots", "0", "--out", str(out)]).exit_code
+2
+>>> out.exists()  # bad input is refused before anything is written
+False
 """
 
 from __future__ import annotations

@@ -14,6 +14,19 @@
   fidelities.
 
 qiskit counts strings are little-endian: clbit ``m`` is character ``-1 - m``.
+
+Example
+-------
+>>> import stim
+>>> from circuits.injection.hardware import counts_to_bits, postselect, to_qiskit
+>>> qc = to_qiskit(stim.Circuit("H 0\\nCX 0 1\\nM 0 1"))
+>>> qc.num_qubits, qc.num_clbits, dict(qc.count_ops())
+(2, 2, {'measure': 2, 'h': 1, 'cx': 1})
+>>> bits, mult = counts_to_bits({"01": 3, "11": 1}, 2)  # clbit 0 is the last character
+>>> bits.tolist(), mult.tolist()
+([[1, 0], [1, 1]], [3, 1])
+>>> postselect(bits, stim.Circuit("M 0 1\\nDETECTOR rec[-1] rec[-2]"), "all").tolist()
+[False, True]
 """
 
 from __future__ import annotations

@@ -1,6 +1,18 @@
 """Plots of the injection backend: the patch on its physical qubits, the logical Bloch vector.
 
 Figures are written atomically (:mod:`mps.atomic`), overwriting an existing file.
+
+Example
+-------
+>>> import tempfile
+>>> from pathlib import Path
+>>> from circuits.injection.plots import plot_bloch
+>>> result = {"bloch_target": [0.0, 0.0, 1.0], "bloch": [0.02, -0.01, 0.95],
+...           "bloch_stderr": [0.01, 0.01, 0.01], "fidelity": 0.975, "success_rate": 0.8}
+>>> path = Path(tempfile.mkdtemp()) / "bloch.png"
+>>> plot_bloch(result, path, title="|0>")
+>>> path.read_bytes()[1:4]  # a PNG file
+b'PNG'
 """
 
 from __future__ import annotations

@@ -9,6 +9,21 @@ memory phase flips.  The error rate is per shot (``d`` rounds).
 :func:`crossing` estimates a threshold as the physical error rate where the logical error
 curves of two distances cross (linear interpolation of ``log p_L`` against ``log p``
 between neighbouring grid points), with a parametric-bootstrap confidence interval.
+
+Example
+-------
+>>> from circuits.injection.thresholds import Point, check_p, crossing
+>>> check_p(1e-3)
+0.001
+>>> check_p(0.7)  # doctest: +IGNORE_EXCEPTION_DETAIL
+Traceback (most recent call last):
+ValueError: p must be in [0, 0.5), got 0.7
+>>> pts = [Point("heavy_hex", "uniform", "Z", d, p, 10**6, k) for d, p, k in
+...        [(3, 1e-3, 1000), (3, 4e-3, 16000), (5, 1e-3, 250), (5, 4e-3, 64000)]]
+>>> pts[0].rate
+0.001
+>>> round(crossing(pts, 3, 5, boot=100)["estimate"], 6)  # 1000 p^2 = 2.5e8 p^4
+0.002
 """
 
 from __future__ import annotations

@@ -13,6 +13,19 @@ density matrix ``rho = (I + x X + y Y + z Z) / 2``.  With the four stabiliser in
 so four runs per basis give the post-selected Bloch vector of every ``(theta, phi)``
 (:func:`combine`).  This is exact for any noise after the preparation gate; only the
 preparation gate's own error differs from a run that applies ``U3(theta, phi)``.
+
+Example
+-------
+>>> import math
+>>> from circuits.injection.tomography import BasisCounts, combine, decomposition_weights
+>>> decomposition_weights(math.pi / 2, 0.0)  # |+>
+{'0': 0.0, '1': 0.0, '+': 1.0, '+i': 0.0}
+>>> counts = {"X": {"direct": BasisCounts(100, 25, 25)},  # |0> measured in X, Y, Z
+...           "Y": {"direct": BasisCounts(100, 25, 25)},
+...           "Z": {"direct": BasisCounts(100, 45, 5)}}
+>>> res = combine(counts, 0.0, 0.0)
+>>> round(res["fidelity"], 6), res["success_rate"], res["bloch"]
+(0.9, 0.5, [0.0, 0.0, 0.8])
 """
 
 from __future__ import annotations
