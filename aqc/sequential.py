@@ -60,7 +60,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Any
 
 import jax
@@ -289,18 +288,20 @@ def _staircase_objective(target: MPS, ansatz: StaircaseAnsatz) -> Objective:
         tgt = jnp.asarray(pad_target(target)[:n])
         v0 = jnp.zeros((n, 2), dtype=complex).at[:, 0].set(1.0)
 
-        def log_overlap(params):
+        # the target is an argument, not a closed-over constant: XLA would constant-fold it
+        def log_overlap(params, tgt):
             gates = block_unitaries_jax("su4", params.reshape(-1, SU4_PARAMS))
             return gate_list_log_overlap(gates, tgt, v0, patterns, closing)
 
-        def cost_and_log_f(params):
-            log_f = 2.0 * log_overlap(params)[0]
+        def cost_and_log_f(params, tgt):
+            log_f = 2.0 * log_overlap(params, tgt)[0]
             return -log_f / n, log_f
 
         vg = jax.jit(jax.value_and_grad(cost_and_log_f, has_aux=True))
+        lo = jax.jit(log_overlap)
     return Objective(ansatz=ansatz, kind="log", n=n, _target=tgt,
-                     _log_overlap=jax.jit(log_overlap), _value_and_grad=vg,
-                     cost_fn=partial(lambda p: cost_and_log_f(p)[0]))
+                     _log_overlap=lambda p: lo(p, tgt), _value_and_grad=lambda p: vg(p, tgt),
+                     cost_fn=lambda p: cost_and_log_f(p, tgt)[0])
 
 
 def _check_target(target: object) -> MPS:

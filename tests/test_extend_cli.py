@@ -17,6 +17,7 @@ from mps import MPS, heisenberg
 runner = CliRunner()
 
 
+@pytest.mark.slow
 def test_compile_then_extend_writes_both_circuits_and_a_checked_row(tmp_path):
     out = tmp_path / "run"
     res = runner.invoke(app, ["compile", "--n", "4", "--t", "0.5", "--layers", "3", "--j", "0.25",
