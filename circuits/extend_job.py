@@ -9,6 +9,18 @@ the same CX depth and the shallowest plain Trotter circuit of the same fidelity,
 all against the TEBD target at ``T``.
 
 :func:`check_extend_options` validates the two options before any work starts.
+
+Example
+-------
+>>> from circuits.extend_job import check_extend_options
+>>> check_extend_options(1.0, 0.5, 4)  # doctest: +IGNORE_EXCEPTION_DETAIL
+Traceback (most recent call last):
+ValueError: --extend-to must be greater than --t = 1, got 0.5
+>>> check_extend_options(1.0, 2.0, 0)  # doctest: +IGNORE_EXCEPTION_DETAIL
+Traceback (most recent call last):
+ValueError: --extend-steps must be >= 1, got 0
+>>> check_extend_options(1.0, 2.0, 4) is None  # a valid pair passes
+True
 """
 
 from __future__ import annotations

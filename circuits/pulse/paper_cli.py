@@ -1,4 +1,21 @@
-"""The ``--paper`` branch of ``tnqc pulse`` (validation first, then :func:`run_paper`)."""
+"""The ``--paper`` branch of ``tnqc pulse`` (validation first, then :func:`run_paper`).
+
+Every option is checked before the output folder is created.
+
+Example
+-------
+>>> import tempfile
+>>> from pathlib import Path
+>>> from typer.testing import CliRunner
+>>> from circuits.cli import app
+>>> out = Path(tempfile.mkdtemp()) / "run"
+>>> CliRunner().invoke(app, ["pulse", "--paper", "--target", "bell", "--out", str(out)]).exit_code
+2
+>>> CliRunner().invoke(app, ["pulse", "--paper", "--grid", "24,1", "--out", str(out)]).exit_code
+2
+>>> out.exists()  # bad input is refused before anything is written
+False
+"""
 
 from __future__ import annotations
 
