@@ -11,6 +11,16 @@ is written.
 Example
 -------
 ``tnqc ground --model heisenberg --n 100 --max-bond 64 --out runs/gs100``
+
+>>> import tempfile
+>>> from pathlib import Path
+>>> from typer.testing import CliRunner
+>>> from circuits.cli import app
+>>> out = Path(tempfile.mkdtemp()) / "gs"
+>>> CliRunner().invoke(app, ["ground", "--n", "1", "--out", str(out)]).exit_code
+2
+>>> out.exists()  # refused before anything is written
+False
 """
 
 from __future__ import annotations
