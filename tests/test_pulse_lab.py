@@ -98,6 +98,7 @@ def _flip_problem():
     return LabControls(dev, 1), np.diag([1.0, -1.0]).astype(complex), tol, exact
 
 
+@pytest.mark.slow  # minutes of batched L-BFGS on 2 CPU cores
 def test_energy_met_of_a_bounded_single_qubit_flip_on_a_grid_is_exact():
     ctl, z, tol, exact = _flip_problem()
     grid = np.arange(0.0, 260.0, 7.0)  # exact = 199.97 lies between 196 and 203
@@ -207,6 +208,7 @@ def _resimulate(doc: dict) -> float:
     return float(np.real(np.vdot(y, ham @ y))) - doc["target"]["e0"]
 
 
+@pytest.mark.slow  # minutes of batched L-BFGS on 2 CPU cores
 def test_exported_schedule_resimulates_with_scipy_alone():
     ham = tables.hamiltonian_at("h2", 0.75)
     e0 = float(np.linalg.eigvalsh(ham)[0])
