@@ -141,8 +141,10 @@ def minimize(
     callback : callable, optional
         ``f(IterInfo)`` at the start and after each iteration; returning True stops.
     """
-    if not isinstance(objective, Objective):
-        raise TypeError(f"objective must be an aqc Objective, got {type(objective).__name__}")
+    needed = ("value_and_grad", "fidelity_from_value", "cost_fn", "ansatz")
+    if not isinstance(objective, Objective) and not all(hasattr(objective, a) for a in needed):
+        raise TypeError(f"objective must be an aqc Objective (or offer {', '.join(needed)}), "
+                        f"got {type(objective).__name__}")
     if optimizer not in OPTIMIZERS:
         raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {optimizer!r}")
     stop = stop or StopRule()

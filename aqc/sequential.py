@@ -59,6 +59,7 @@ True
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -74,7 +75,7 @@ from mps._versions import versions
 from .ansatz import _append_kak_core, block_unitaries_np
 from .contraction import GateList, gate_list_log_overlap
 from .init import _su4_params
-from .objective import Objective, block_unitaries_jax, pad_target
+from .objective import block_unitaries_jax, pad_target
 from .optimize import StopRule, minimize
 
 __all__ = ["SequentialResult", "StaircaseAnsatz", "ran_layer", "sequential_circuit",
@@ -279,7 +280,7 @@ def _gates_of(ansatz: StaircaseAnsatz, params: np.ndarray) -> list[list[np.ndarr
     return [list(units[k * m : (k + 1) * m]) for k in range(ansatz.layers)]
 
 
-def _staircase_objective(target: MPS, ansatz: StaircaseAnsatz) -> Objective:
+def _staircase_objective(target: MPS, ansatz: StaircaseAnsatz) -> _StaircaseObjective:
     """An :class:`aqc.objective.Objective` (cost ``-log(F)/n``) for a staircase ansatz."""
     gl = GateList(ansatz.n, ansatz.bonds)
     patterns, closing = gl.structure
@@ -299,9 +300,38 @@ def _staircase_objective(target: MPS, ansatz: StaircaseAnsatz) -> Objective:
 
         vg = jax.jit(jax.value_and_grad(cost_and_log_f, has_aux=True))
         lo = jax.jit(log_overlap)
-    return Objective(ansatz=ansatz, kind="log", n=n, _target=tgt,
-                     _log_overlap=lambda p: lo(p, tgt), _value_and_grad=lambda p: vg(p, tgt),
-                     cost_fn=lambda p: cost_and_log_f(p, tgt)[0])
+    return _StaircaseObjective(ansatz=ansatz, n=n, _vg=lambda p: vg(p, tgt),
+                               _lo=lambda p: lo(p, tgt),
+                               cost_fn=lambda p: cost_and_log_f(p, tgt)[0])
+
+
+@dataclass(frozen=True)
+class _StaircaseObjective:
+    """The part of :class:`aqc.objective.Objective`'s interface that
+    :func:`aqc.optimize.minimize` and this module use (cost ``-log(F)/n``)."""
+
+    ansatz: StaircaseAnsatz
+    n: int
+    _vg: Callable
+    _lo: Callable
+    cost_fn: Callable
+    kind: str = "log"
+
+    def value_and_grad(self, params: np.ndarray) -> tuple[float, np.ndarray]:
+        with jax.enable_x64(True):
+            (val, _), grad = self._vg(jnp.asarray(params, dtype=float))
+            return float(val), np.asarray(grad, dtype=float)
+
+    def log_fidelity(self, params: np.ndarray) -> float:
+        with jax.enable_x64(True):
+            (_, log_f), _ = self._vg(jnp.asarray(params, dtype=float))
+            return float(log_f)
+
+    def fidelity(self, params: np.ndarray) -> float:
+        return float(np.exp(self.log_fidelity(params)))
+
+    def fidelity_from_value(self, value: float) -> float:
+        return float(np.exp(-value * self.n))
 
 
 def _check_target(target: object) -> MPS:
