@@ -16,8 +16,8 @@ Example
 >>> from mps import heisenberg
 >>> from mps.ground import ground_state
 >>> res = ground_state(heisenberg(8, 0.25), max_bond=16)
->>> round(res.energy, 6)  # J S.S with J = 1, 8 sites, open boundaries
--3.374932
+>>> round(res.energy, 4)  # J S.S with J = 1, 8 sites, open boundaries
+-3.3749
 """
 
 from __future__ import annotations
