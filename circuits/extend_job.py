@@ -84,12 +84,14 @@ def run_extend(spec: JobSpec, extend_to: float, steps: int, max_steps: int = 40)
                 "seconds": time.perf_counter() - start,
                 "files": ["circuit_extended.qpy", "circuit_extended.qasm"]})
 
-    from qiskit import qasm3, qpy
+    from qiskit import qpy
+
+    from circuits.export import to_qasm3  # keeps the global phase (a final gphase)
 
     atomic_write(out / "circuit_extended.qpy", lambda fh: qpy.dump(ext.circuit, fh),
                  overwrite=True)
     atomic_write(out / "circuit_extended.qasm",
-                 lambda fh: fh.write(qasm3.dumps(ext.circuit).encode()), overwrite=True)
+                 lambda fh: fh.write(to_qasm3(ext.circuit).encode()), overwrite=True)
     report["extend"] = row
     report["files"] = [*report.get("files", []), *row["files"]]
     atomic_write_json(out / "report.json", report, overwrite=True)

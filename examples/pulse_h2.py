@@ -11,8 +11,8 @@ OpenPulse ``defcal``.
 
 Run ``python examples/pulse_h2.py [--quick] [--out DIR]``.  Full mode: 40 slices, 4 restarts
 per time (about a minute on 2 cores); ``--quick``: 10 slices, 1 restart, fewer iterations.
-Writes ``schedule.json``, ``pulses.npz``, ``pulses.qasm``, ``pulses.png``, ``fidelity.png``
-and ``summary.json`` to DIR (default ``runs/pulse_h2``; files in it are replaced).
+Writes ``schedule.json``, ``pulses.npz``, ``pulses.qasm``, ``pulses.openpulse``, ``pulses.png``,
+``fidelity.png`` and ``summary.json`` to DIR (default ``runs/pulse_h2``; files in it are replaced).
 """
 
 from __future__ import annotations

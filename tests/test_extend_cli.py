@@ -41,6 +41,10 @@ def test_compile_then_extend_writes_both_circuits_and_a_checked_row(tmp_path):
     exact = expm_multiply(-1j * chain.to_sparse(), MPS.neel(4).to_dense())
     f = abs(np.vdot(exact, Statevector(qc).data)) ** 2
     assert f == pytest.approx(row["extended"]["fidelity"], abs=1e-6)
+    import qiskit.qasm3  # the QASM file is the same circuit, global phase included
+
+    loaded = qiskit.qasm3.loads((out / "circuit_extended.qasm").read_text())
+    assert abs(Statevector(loaded).inner(Statevector(qc)) - 1) < 1e-9
     assert row["same_depth"]["two_qubit_depth"] <= row["extended"]["two_qubit_depth"]
     assert row["same_fidelity"] is None or \
         row["same_fidelity"]["fidelity"] >= row["extended"]["fidelity"]

@@ -45,9 +45,23 @@ def test_pulse_bell_writes_outputs(tmp_path):
     res = runner.invoke(app, args)
     assert res.exit_code == 0, res.output
     files = {p.name for p in out.iterdir()}
-    assert files == {"schedule.json", "pulses.npz", "pulses.qasm", "pulses.png",
-                     "fidelity.png", "report.json"}
+    assert files == {"schedule.json", "pulses.npz", "pulses.qasm", "pulses.openpulse",
+                     "pulses.png", "fidelity.png", "report.json"}
     rep = json.loads((out / "report.json").read_text())
+    # pulses.qasm is gate-level: both qiskit importers read it, and from psi0 it prepares
+    # the target with the reported fidelity (an independent re-simulation by qiskit)
+    import numpy as np
+    import qiskit.qasm3
+    import qiskit_qasm3_import
+    from qiskit.quantum_info import Statevector
+
+    text = (out / "pulses.qasm").read_text()
+    with np.load(out / "pulses.npz") as z:
+        psi0, target = z["psi0"], z["target"]
+    for qc in (qiskit.qasm3.loads(text), qiskit_qasm3_import.parse(text)):
+        psi = Statevector(psi0).evolve(qc).data
+        assert abs(abs(np.vdot(target, psi)) ** 2 - rep["fidelity"]) < 1e-9
+    assert "defcal" in (out / "pulses.openpulse").read_text()
     assert rep["fidelity"] >= 0.999 and rep["met_ns"] > rep["lower_bound_ns"]
     assert rep["device"]["max_exchange_ghz"] == pytest.approx(0.1)
     assert rep["seed"] == 0 and "jax" in rep["versions"]

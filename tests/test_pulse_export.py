@@ -111,6 +111,7 @@ def test_plots_and_write_all(tmp_path, problem):
     out = tmp_path / "run"
     files = write_all(out, res)
     assert {f.name for f in files.values()} == {"schedule.json", "pulses.npz", "pulses.qasm",
+                                                "pulses.openpulse",
                                                 "pulses.png", "fidelity.png"}
     with np.load(out / "pulses.npz") as z:
         np.testing.assert_allclose(z["history_T"], res.fidelity_vs_time()[0])

@@ -340,8 +340,9 @@ def test_every_qasm_file_loads_in_qiskit(finished, tmp_path):
 
 
 def test_pulse_qasm_parses_with_the_reference_grammar():
-    """pulses.qasm holds OpenPulse calibrations (defcalgrammar, cal, defcal): the reference
-    parser reads them; qiskit's importers reject every OpenPulse program (not supported)."""
+    """pulses.openpulse holds OpenPulse calibrations (defcalgrammar, cal, defcal): the reference
+    parser reads them (qiskit's importers have no OpenPulse support, so the gate-level
+    pulses.qasm, which they read, is checked in tests/test_pulse_cli.py)."""
     import openqasm3
 
     from circuits.pulse import ControlGrid, SpinQubitDevice

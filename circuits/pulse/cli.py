@@ -6,8 +6,9 @@ Example
 -------
 ``tnqc pulse --target h2 --jmax 1GHz --out runs/pulse-h2 --seed 0 --restarts 4``
 
-writes into ``--out``: ``schedule.json``, ``pulses.npz``, ``pulses.qasm`` (OpenQASM 3 with
-OpenPulse ``cal``/``defcal``), ``pulses.png``, ``fidelity.png`` and ``report.json`` (MET,
+writes into ``--out``: ``schedule.json``, ``pulses.npz``, ``pulses.qasm`` (gate-level OpenQASM 3
+of the achieved propagator; loads in qiskit), ``pulses.openpulse`` (OpenQASM 3 with OpenPulse
+``cal``/``defcal``), ``pulses.png``, ``fidelity.png`` and ``report.json`` (MET,
 fidelity, search history, parameters, seed, versions).  Frequencies need a unit on
 the command line (``1GHz``, ``10MHz``, ``884kHz``; a bare number is refused as ambiguous;
 :func:`parse_frequency` itself reads a bare number as GHz).  An existing non-empty ``--out``
@@ -28,8 +29,8 @@ from circuits.cli_common import err_console, fail, prepare_out
 
 __all__ = ["PAPER_METS_NS", "PULSE_FILES", "parse_frequency", "pulse_cmd"]
 
-PULSE_FILES = ("schedule.json", "pulses.npz", "pulses.qasm", "pulses.png", "fidelity.png",
-               "report.json")
+PULSE_FILES = ("schedule.json", "pulses.npz", "pulses.qasm", "pulses.openpulse", "pulses.png",
+               "fidelity.png", "report.json")
 
 _UNITS = {"hz": 1e-9, "khz": 1e-6, "mhz": 1e-3, "ghz": 1.0}
 

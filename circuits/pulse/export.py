@@ -1,4 +1,4 @@
-"""Export of optimised pulses: JSON schedule, NumPy ``.npz``, OpenQASM 3 + OpenPulse, plots.
+"""Export of optimised pulses: JSON schedule, ``.npz``, OpenQASM 3 (gates, OpenPulse), plots.
 
 Every file is written atomically (temporary file in the same folder, then ``os.replace``,
 via :mod:`mps.atomic`), and an existing file is refused (``FileExistsError``) unless
@@ -14,14 +14,21 @@ Formats
     The same arrays (``omega_x``, ``omega_y``: ``(N, n)``; ``exchange``: ``(N, n-1)``;
     ``edges``: ``(N+1,)`` ns), plus ``raw``, ``psi0``, ``target`` and, for a MET result,
     the search history ``history_T``/``history_F``.
-``pulses.qasm`` (:func:`to_openqasm3`)
-    OpenQASM 3 with ``defcalgrammar "openpulse"``: a ``cal`` block declares one port and
-    frame per drive (carrier = the qubit's rotating-frame frequency, in Hz) and per
-    exchange bond (no carrier), and ``defcal prepare_target`` plays one
+``pulses.qasm`` (:func:`pulse_circuit`, :func:`to_gate_qasm3`)
+    Gate-level OpenQASM 3 that any importer reads (``qiskit.qasm3.loads``,
+    ``qiskit_qasm3_import``): the propagator the pulses achieve (rotating frame at ``T``,
+    global phase included as a final ``gphase``) synthesised into ``u`` and ``cx`` gates on
+    ``q[0..n-1]`` (qubit 0 = least significant bit, as everywhere in tnqc).  Its
+    statevector from ``|psi0>`` is the prepared state.
+``pulses.openpulse`` (:func:`to_openqasm3`)
+    The pulse-level program: OpenQASM 3 with ``defcalgrammar "openpulse"``: a ``cal``
+    block declares one port and frame per drive (carrier = the qubit's rotating-frame
+    frequency, in Hz) and per exchange bond (no carrier), and ``defcal prepare_target`` plays one
     ``constant(dt, amplitude)`` waveform per slice and frame.  Amplitudes are normalised
     to the device bounds: ``(Ωx + iΩy)/Ω_max`` (|a| <= 1) and ``J/J_max`` (in [0, 1]); the
     bounds are stated in comments.  The main program applies ``prepare_target`` to the
-    physical qubits ``$0 .. $(n-1)``.
+    physical qubits ``$0 .. $(n-1)``.  The reference parser (``openqasm3``) reads it;
+    qiskit has no OpenPulse importer, which is why the gate-level circuit is a separate file.
 ``pulses.png``, ``fidelity.png`` (:func:`plot_pulses`, :func:`plot_fidelity_vs_time`)
     Matplotlib with the Agg backend.
 
@@ -59,8 +66,10 @@ __all__ = [
     "load_schedule",
     "plot_fidelity_vs_time",
     "plot_pulses",
+    "pulse_circuit",
     "schedule_dict",
     "schedule_from_dict",
+    "to_gate_qasm3",
     "to_openqasm3",
     "write_all",
     "write_npz",
@@ -211,6 +220,64 @@ def write_qasm(path, schedule: PulseSchedule, device: SpinQubitDevice, *,
     return atomic_write_text(path, to_openqasm3(schedule, device), overwrite=force)
 
 
+def pulse_circuit(grid: Any, raw: object, name: str = "prepare_target") -> Any:
+    """The gate-level circuit of the propagator that ``raw`` achieves on ``grid``.
+
+    Parameters
+    ----------
+    grid : circuits.pulse.ControlGrid
+        Device, duration and slices of the pulses.
+    raw : array_like
+        Raw control parameters (``grid.check_raw``).
+    name : str
+        Name of the returned ``QuantumCircuit``.
+
+    Returns
+    -------
+    qiskit.QuantumCircuit
+        ``u``/``cx`` gates on ``n`` qubits (qubit 0 = least significant bit) whose operator,
+        global phase included, is the rotating-frame propagator ``U(T)`` to ~1e-12.
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> from qiskit.quantum_info import Operator
+    >>> from circuits.pulse import ControlGrid, SpinQubitDevice
+    >>> from circuits.pulse.grape import propagator
+    >>> grid = ControlGrid(SpinQubitDevice.silicon_line(2), 4.0, 2)
+    >>> raw = grid.random_raw(seed=0)
+    >>> qc = pulse_circuit(grid, raw)
+    >>> bool(np.allclose(Operator(qc).data, propagator(grid, raw), atol=1e-10))
+    True
+    """
+    from qiskit import QuantumCircuit, transpile
+    from qiskit.circuit.library import UnitaryGate
+
+    from .grape import propagator
+
+    u = propagator(grid, raw)
+    n = grid.device.n_qubits
+    qc = QuantumCircuit(n, name=name)
+    qc.append(UnitaryGate(u, check_input=False), range(n))
+    return transpile(qc, basis_gates=["u", "cx"], optimization_level=1)
+
+
+def to_gate_qasm3(grid: Any, raw: object) -> str:
+    """OpenQASM 3 text of :func:`pulse_circuit` (with its global phase as ``gphase``).
+
+    Example
+    -------
+    >>> import qiskit.qasm3
+    >>> from circuits.pulse import ControlGrid, SpinQubitDevice
+    >>> grid = ControlGrid(SpinQubitDevice.silicon_line(2), 4.0, 2)
+    >>> qiskit.qasm3.loads(to_gate_qasm3(grid, grid.random_raw(seed=0))).num_qubits
+    2
+    """
+    from ..export import to_qasm3
+
+    return to_qasm3(pulse_circuit(grid, raw))
+
+
 def _png(path, fig, force: bool) -> Path:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=120, bbox_inches="tight")
@@ -279,14 +346,15 @@ def plot_fidelity_vs_time(path, durations: object, fidelities: object, *, thresh
 
 def write_all(out: str | os.PathLike[str], result: Any, *, force: bool = False,
               plots: bool = True, title: str = "") -> dict[str, Path]:
-    """Write ``schedule.json``, ``pulses.npz``, ``pulses.qasm`` (and the two plots) of a
+    """Write ``schedule.json``, ``pulses.npz``, ``pulses.qasm``, ``pulses.openpulse`` (and
+    the two plots) of a
     :class:`circuits.pulse.met.METResult` into folder ``out``."""
     from .met import METResult
 
     if not isinstance(result, METResult):
         raise TypeError(f"result must be a METResult, got {type(result).__name__}")
     out = Path(out)
-    names = ["schedule.json", "pulses.npz", "pulses.qasm"]
+    names = ["schedule.json", "pulses.npz", "pulses.qasm", "pulses.openpulse"]
     names += ["pulses.png", "fidelity.png"] if plots else []
     existing = [n for n in names if (out / n).exists()]
     if existing and not force:  # refuse before writing anything
@@ -300,7 +368,9 @@ def write_all(out: str | os.PathLike[str], result: Any, *, force: bool = False,
             met=result.met, threshold=result.config.threshold),
         "npz": write_npz(out / "pulses.npz", sched, force=force, raw=result.raw,
                          psi0=result.psi0, target=result.target, history_T=ts, history_F=fs),
-        "qasm": write_qasm(out / "pulses.qasm", sched, dev, force=force),
+        "qasm": atomic_write_text(out / "pulses.qasm",
+                                  to_gate_qasm3(result.grid, result.raw), overwrite=force),
+        "openpulse": write_qasm(out / "pulses.openpulse", sched, dev, force=force),
     }
     if plots:
         files["pulses_png"] = plot_pulses(out / "pulses.png", sched, dev, force=force,
