@@ -24,12 +24,13 @@ one-qubit gate noise like any other gate.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import stim
 
 __all__ = ["IDEAL_TAG", "NOISE_MODELS", "NoiseModel", "apply_noise", "noise_model", "si1000",
-           "uniform_depolarizing"]
+           "split_moments", "uniform_depolarizing"]
 
 IDEAL_TAG = "ideal"
 _ANNOTATIONS = {"TICK", "DETECTOR", "OBSERVABLE_INCLUDE", "QUBIT_COORDS", "SHIFT_COORDS"}
@@ -140,6 +141,31 @@ def _qubits(instruction: stim.CircuitInstruction) -> list[int]:
             and not t.is_sweep_bit_target]
 
 
+def split_moments(
+    instructions: Iterable[stim.CircuitInstruction],
+) -> Iterator[tuple[list[stim.CircuitInstruction], stim.CircuitInstruction | None]]:
+    """Group a flattened circuit into moments: ``(instructions, tick)`` pairs.
+
+    ``tick`` is the ``TICK`` that ends the moment (``None`` for the last one), so appending
+    each moment's (noisy) instructions and then its tick rebuilds the circuit's layout.
+
+    Example
+    -------
+    >>> c = stim.Circuit()
+    >>> c.append("H", [0]); c.append("TICK"); c.append("CX", [0, 1]); c.append("M", [0, 1])
+    >>> [([i.name for i in m], t is not None) for m, t in split_moments(c.flattened())]
+    [(['H'], True), (['CX', 'M'], False)]
+    """
+    moment: list[stim.CircuitInstruction] = []
+    for ins in instructions:
+        if ins.name == "TICK":
+            yield moment, ins
+            moment = []
+        else:
+            moment.append(ins)
+    yield moment, None
+
+
 def apply_noise(circuit: stim.Circuit, model: NoiseModel) -> stim.Circuit:
     """Insert ``model`` 's errors into a noiseless circuit.
 
@@ -179,9 +205,8 @@ def apply_noise(circuit: stim.Circuit, model: NoiseModel) -> stim.Circuit:
             raise ValueError(f"circuit must be noiseless, found {ins}")
     all_qubits = range(circuit.num_qubits)
     out = stim.Circuit()
-    moment: list[stim.CircuitInstruction] = []
 
-    def flush() -> None:
+    def flush(moment: list[stim.CircuitInstruction]) -> None:
         touched: set[int] = set()
         measured: list[int] = []
         noisy = False
@@ -230,12 +255,8 @@ def apply_noise(circuit: stim.Circuit, model: NoiseModel) -> stim.Circuit:
             if idle and strength:
                 out.append("DEPOLARIZE1", idle, strength)
 
-    for ins in ops:
-        if ins.name == "TICK":
-            flush()
-            moment.clear()
-            out.append(ins)
-        else:
-            moment.append(ins)
-    flush()
+    for moment, tick in split_moments(ops):
+        flush(moment)
+        if tick is not None:
+            out.append(tick)
     return out

@@ -39,6 +39,7 @@ from typing import Any
 
 import stim
 
+from ..cultivation.noise import split_moments
 from .layout import Embedding
 
 __all__ = ["backend_error_rates", "backend_pauli_noise"]
@@ -113,9 +114,8 @@ def _add_idle(circuit: stim.Circuit, backend: Any, embedding: Embedding) -> stim
     t1 = [getattr(props[p], "t1", None) if props else None for p in phys]
     t2 = [getattr(props[p], "t2", None) if props else None for p in phys]
     out = stim.Circuit()
-    moment: list[stim.CircuitInstruction] = []
 
-    def flush() -> None:
+    def flush(moment: list[stim.CircuitInstruction]) -> None:
         busy: dict[int, float] = {}
         for ins in moment:
             out.append(ins)
@@ -129,14 +129,10 @@ def _add_idle(circuit: stim.Circuit, backend: Any, embedding: Embedding) -> stim
             if px or pz:
                 out.append("PAULI_CHANNEL_1", [q], [px, py, pz])
 
-    for ins in circuit.flattened():
-        if ins.name == "TICK":
-            flush()
-            moment.clear()
-            out.append(ins)
-        else:
-            moment.append(ins)
-    flush()
+    for moment, tick in split_moments(circuit.flattened()):
+        flush(moment)
+        if tick is not None:
+            out.append(tick)
     return out
 
 
