@@ -244,7 +244,7 @@ def run_compile_job(
              "circuit.qasm", "report.json"]
     isa_info = None
     if spec.output.isa is not None:
-        from .export import to_isa
+        from .isa import to_isa
 
         isa = to_isa(res.circuit, spec.output.isa, seed=opt.seed)
         atomic_write(out / "circuit_isa.qpy", lambda fh: qpy.dump(isa.circuit, fh),

@@ -108,7 +108,8 @@ def run_export(source: Path, out: Path | None, qasm2: bool, qasm3: bool, isa: st
         if clash and not force:
             raise ValueError(f"{folder}: {', '.join(clash)} exist; pass --force to overwrite")
         circuit = read_qpy(path)
-        from .export import check_isa_fits, to_isa, to_qasm2, to_qasm3
+        from .export import to_qasm2, to_qasm3
+        from .isa import check_isa_fits, to_isa
 
         texts = {}
         if qasm2:

@@ -432,7 +432,7 @@ def _validate_values(spec: JobSpec, pre: str, names) -> None:
         limits.check_memory(limits.compile_memory(m.n, tg.max_bond, c.layers),
                             f"a compile with n={m.n}, max_bond={tg.max_bond}, layers={c.layers}")
         if o.isa is not None:
-            from .export import check_isa_fits
+            from .isa import check_isa_fits
 
             check_isa_fits(o.isa, m.n)
     except (ValueError, TypeError, OverflowError) as exc:

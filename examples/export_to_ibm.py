@@ -28,7 +28,8 @@ import numpy as np
 from qiskit import QuantumCircuit, qpy
 from qiskit.quantum_info import Statevector
 
-from circuits.export import get_backend, to_isa, to_qpy, two_qubit_depth, write_qasm3
+from circuits.export import to_qpy, two_qubit_depth, write_qasm3
+from circuits.isa import get_backend, to_isa
 from circuits.trotter import trotter_circuit
 from mps import MPS, evolve, heisenberg
 

@@ -119,7 +119,7 @@ def test_compile_bad_input(tmp_path, args, message):
 def test_export_and_isa_from_a_compile_folder(tmp_path):
     from qiskit import qpy
 
-    from circuits.export import get_backend
+    from circuits.isa import get_backend
 
     out = tmp_path / "c"
     res = runner.invoke(app, ["compile", "--n", "6", "--t", "0.5", "--layers", "2",

@@ -1,4 +1,4 @@
-"""Circuit export (circuits.export): QPY/OpenQASM round trips, ISA circuits, line layouts."""
+"""Circuit export (circuits.export, circuits.isa): QPY and OpenQASM round trips, ISA circuits."""
 
 from __future__ import annotations
 
@@ -16,18 +16,20 @@ from qiskit.quantum_info import Statevector
 import aqc
 from circuits.export import (
     QASM2_GATES,
-    IsaResult,
-    fake_backend_names,
-    find_line,
-    get_backend,
-    resolve_backend,
-    to_isa,
     to_qasm2,
     to_qasm3,
     to_qpy,
     two_qubit_depth,
     write_qasm2,
     write_qasm3,
+)
+from circuits.isa import (
+    IsaResult,
+    fake_backend_names,
+    find_line,
+    get_backend,
+    resolve_backend,
+    to_isa,
 )
 from circuits.trotter import trotter_circuit
 from mps import SpinChain

@@ -133,7 +133,7 @@ def _threshold_job(ds, ps, noises, bases) -> dict:
 
 
 def _inject_job(d, state, theta, phi, backend, rounds, sim, postselect) -> dict:
-    from circuits.export import resolve_backend
+    from circuits.isa import resolve_backend
 
     from .experiments import state_angles
     from .hardware import find_patch

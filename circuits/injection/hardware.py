@@ -166,7 +166,7 @@ def counts_to_bits(counts: dict[str, int], num_clbits: int) -> tuple[np.ndarray,
 def isa_circuits(circuits: Sequence[TomographyCircuit], backend: Any, embedding: Embedding, *,
                  seed: int = 0, optimization_level: int = 1) -> list:
     """Transpile the tomography circuits for ``backend`` on ``embedding`` (no routing)."""
-    from circuits.export import to_isa
+    from circuits.isa import to_isa
 
     out = []
     for tc in circuits:
@@ -208,7 +208,7 @@ def logical_expectations(tc: TomographyCircuit, *, seed: int = 0,
     last recorded sign: all +1 for a code state) and ``detectors`` (parities, all 0).
     ``method`` is Aer's: ``"statevector"`` (25 qubits at d = 3: minutes) or the exact
     ``"matrix_product_state"`` (seconds).  With ``backend`` and ``embedding`` the ISA
-    circuit (:func:`circuits.export.to_isa` on the patch, checked by :func:`check_isa`) is
+    circuit (:func:`circuits.isa.to_isa` on the patch, checked by :func:`check_isa`) is
     simulated instead, the Paulis placed on the physical qubits.
     """
     from qiskit.quantum_info import Pauli
@@ -229,7 +229,7 @@ def logical_expectations(tc: TomographyCircuit, *, seed: int = 0,
     n = qc.num_qubits
     qubits = list(range(n))
     if backend is not None:
-        from circuits.export import to_isa
+        from circuits.isa import to_isa
 
         if embedding is None:
             raise ValueError("embedding is required with backend")
@@ -271,7 +271,7 @@ def find_patch(backend: Any, d: int, *, max_candidates: int = 20000) -> Embeddin
     ValueError
         If ``d`` is not offered or the backend holds no such heavy-hex patch.
     """
-    from circuits.export import _error_costs, resolve_backend
+    from circuits.isa import _error_costs, resolve_backend
 
     from .layout import embed, heavy_hex_patch
 
