@@ -1,5 +1,10 @@
 """Root pytest configuration: doctest collection of the packages (``--doctest-modules``).
 
+The test problems are small, so XLA's compile time dominates them: the test session (and the
+subprocesses it starts) compiles with LLVM backend optimisation level 0
+(``--xla_backend_optimization_level=0``: the same IEEE arithmetic, compiled about 35 % faster,
+measured on the AQC tests).  A value already in ``XLA_FLAGS`` is kept.
+
 A module whose top-level imports need a package that is not installed (an optional extra)
 is skipped by the doctest collection instead of breaking it; its doctests run wherever the
 extra is installed.
@@ -9,7 +14,12 @@ from __future__ import annotations
 
 import ast
 import importlib.util
+import os
 from pathlib import Path
+
+if "xla_backend_optimization_level" not in os.environ.get("XLA_FLAGS", ""):
+    os.environ["XLA_FLAGS"] = (os.environ.get("XLA_FLAGS", "")
+                               + " --xla_backend_optimization_level=0").strip()
 
 PACKAGES = ("mps", "aqc", "circuits")
 ROOT = Path(__file__).resolve().parent

@@ -20,8 +20,15 @@ def _statevector(ans, p):
     return Statevector(ans.to_circuit(p)).data
 
 
-@pytest.mark.parametrize("block", ["su4", "xxz"])
-@pytest.mark.parametrize(("n", "layers"), [(2, 1), (5, 3), (6, 4), (7, 2), (12, 3)])
+_SLOW = pytest.mark.slow  # one compilation per shape: the default run keeps one per case
+
+
+@pytest.mark.parametrize(("n", "layers", "block"), [
+    (2, 1, "su4"), (5, 3, "su4"), (6, 4, "xxz"), (12, 3, "su4"),  # odd/even n and L, both blocks
+    pytest.param(2, 1, "xxz", marks=_SLOW), pytest.param(5, 3, "xxz", marks=_SLOW),
+    pytest.param(6, 4, "su4", marks=_SLOW), pytest.param(7, 2, "su4", marks=_SLOW),
+    pytest.param(7, 2, "xxz", marks=_SLOW), pytest.param(12, 3, "xxz", marks=_SLOW),
+])
 def test_overlap_matches_statevector(n, layers, block, rng):
     """Acceptance 1: the JAX contraction equals the dense overlap to 1e-10 (phase included)."""
     ans = BrickworkAnsatz(n, layers, block)
@@ -34,8 +41,10 @@ def test_overlap_matches_statevector(n, layers, block, rng):
         assert obj.fidelity(p) == pytest.approx(abs(ref) ** 2, abs=1e-10)
 
 
-@pytest.mark.parametrize("kind", ["log", "infidelity"])
-@pytest.mark.parametrize("block", ["su4", "xxz"])
+@pytest.mark.parametrize(("block", "kind"), [
+    ("su4", "log"), ("xxz", "infidelity"),
+    pytest.param("su4", "infidelity", marks=_SLOW), pytest.param("xxz", "log", marks=_SLOW),
+])
 def test_gradient_matches_central_differences(block, kind, rng):
     """Acceptance 1: autodiff gradient vs central finite differences to 1e-6."""
     n = 7
@@ -163,7 +172,7 @@ def test_orthogonality_catastrophe_naive_stalls_log_does_not():
     assert ours.fidelity > 100 * ours.init_fidelity  # per-qubit log-fidelity keeps improving
 
 
-@pytest.mark.parametrize("optimizer", ["adam", "optax-lbfgs"])
+@pytest.mark.parametrize("optimizer", ["adam", pytest.param("optax-lbfgs", marks=_SLOW)])
 def test_optax_optimizers_improve(optimizer):
     n = 6
     target = _target(n, t=0.4)
@@ -194,10 +203,11 @@ def test_stopping_rules_and_callback():
     assert res.n_iter <= 5
 
 
+@pytest.mark.slow  # 3 stages, 3 target shapes, 6 compilations (schedule=2 runs in test_aqc_targets)
 def test_schedule_climbs_in_time():
-    n = 12
+    n = 8
     target = _target(n, t=1.0, j=0.5)
-    res = aqc.compile(target, BrickworkAnsatz(n, 4), maxiter=30, schedule=3)
+    res = aqc.compile(target, BrickworkAnsatz(n, 4), maxiter=20, schedule=3)
     assert [round(s["t"], 12) for s in res.stages] == [round(1 / 3, 12), round(2 / 3, 12), 1.0]
     sv = Statevector(res.circuit).data
     assert res.fidelity == pytest.approx(abs(np.vdot(target.to_dense(), sv)) ** 2, abs=1e-10)

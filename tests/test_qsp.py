@@ -64,7 +64,7 @@ def _slope(phases, rec, pauli, pts):
     return np.polyfit(np.log(eps), np.log(np.asarray(err, dtype=float)), 1)[0]
 
 
-@pytest.mark.parametrize("k", [1, 2, 3])
+@pytest.mark.parametrize("k", [1, 2, pytest.param(3, marks=pytest.mark.slow)])  # k = 3: qsp_uniform
 def test_recovery_order_slopes(k):
     pts = (0.6,)
     rec = find_recovery(PHASES, RecoveryConfig(order=k, pauli="Y", points=pts))
