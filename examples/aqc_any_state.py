@@ -15,8 +15,8 @@ layers, and Rudolph et al.'s variant with all gates optimised), whose CX depth
 
 Run ``python examples/aqc_any_state.py [--quick] [--out DIR]``.  Full mode: n = 20,
 χ <= 32, L = 1..6 with 150 L-BFGS-B iterations per layer, sequential D = 1..6 (optimised
-D = 1..3); a few minutes on 2 cores.  ``--quick``: n = 6, L = 1..2, Ran's D = 1..2 (no optimised
-variant), seconds.
+D = 1..3); about 6 minutes of CPU on 2 cores.  ``--quick``: n = 6, L = 1..2, Ran's
+D = 1..2 (no optimised variant), seconds.
 Writes ``fidelity_vs_depth.png``, ``convergence.png``, ``circuit.qpy`` and ``summary.json``
 to DIR (default ``runs/aqc_any_state``; files in it are replaced).
 """
