@@ -3,9 +3,11 @@
 Each command line runs ``--repeat`` times (default 5) as a fresh ``python -m circuits.cli``
 process; the median wall time is compared with ``python -c pass`` (the interpreter's own
 start) measured the same way in the same run.  Also records the user+system CPU seconds
-of each child, which depend less on how busy the machine is.  ``--before DIR`` also times
-the same commands from another checkout (e.g. ``git archive d747899 | tar -x -C DIR``, the
-commit before the lazy imports) in the same run, for the speed-up.
+of each child, which depend less on how busy the machine is, and the load average (the
+machine may be shared).  The commands are every leaf of the typer app's click tree.
+``--before DIR`` also times the same commands from another checkout (e.g. ``git archive
+d747899 | tar -x -C DIR``, the commit before the lazy imports) in the same run, for the
+speed-up.
 
 Usage: ``python benchmarks/bench_cli_startup.py [--repeat 5] [--before DIR] [--out FILE.json]``
 """
@@ -25,8 +27,31 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _provenance import REPO, cpu_model, package_versions
 
-COMMANDS = [[], ["evolve"], ["compile"], ["run"], ["export"], ["sweep"], ["cultivate"],
-            ["pulse"], ["qsp", "recover"]]
+
+def commands() -> list[list[str]]:
+    """``[]`` (``tnqc --help``) and every leaf command of the typer app, from its click tree.
+
+    Imports ``circuits.cli`` in this process only (the timed children are fresh), so a new
+    command is timed without editing this file.
+    """
+    import typer.main
+
+    from circuits.cli import app
+
+    out: list[list[str]] = [[]]
+
+    def walk(cmd, path: list[str], parent) -> None:
+        ctx = cmd.context_class(cmd, info_name=path[-1] if path else "tnqc", parent=parent)
+        if not hasattr(cmd, "list_commands"):
+            out.append(path)
+            return
+        for name in cmd.list_commands(ctx):
+            sub = cmd.get_command(ctx, name)
+            if sub is not None and not sub.hidden:
+                walk(sub, [*path, name], ctx)
+
+    walk(typer.main.get_command(app), [], None)
+    return out
 
 
 def _time(args: list[str], repeat: int, root: Path = REPO) -> dict[str, float]:
@@ -53,11 +78,13 @@ def main() -> None:
                         help="runs per command of the --before checkout (default --repeat)")
     parser.add_argument("--out", type=Path, default=REPO / "benchmarks/results/cli_startup.json")
     args = parser.parse_args()
-    base = _time(["-c", "pass"], args.repeat)
+    sys.path.insert(0, str(REPO))
+    cmds = commands()
     try:
         load = os.getloadavg()
     except OSError:
         load = None
+    base = _time(["-c", "pass"], args.repeat)
     result = {
         "benchmark": "cli_startup",
         "command": " ".join([Path(sys.executable).name, *sys.argv]),
@@ -69,9 +96,10 @@ def main() -> None:
         "versions": package_versions(["typer", "rich", "click", "pydantic"]),
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    for cmd in COMMANDS:
+    for cmd in cmds:
         r = _time(["-m", "circuits.cli", *cmd, "--help"], args.repeat)
         r.update({"command": " ".join(["tnqc", *cmd, "--help"]),
+                  "loadavg_1min": os.getloadavg()[0] if hasattr(os, "getloadavg") else None,
                   "over_python_s": r["median_s"] - base["median_s"],
                   "ratio_to_python": r["median_s"] / base["median_s"]})
         extra = ""

@@ -113,6 +113,19 @@ def _version_callback(value: bool) -> None:
         raise typer.Exit()
 
 
+def _help_callback(ctx: typer.Context, value: bool) -> None:
+    if value:
+        typer.echo(ctx.get_help())
+        raise typer.Exit()
+
+
+# The groups' own --help with a bool default: typer coerces its built-in help option's
+# unset value (None) through a pydantic TypeAdapter on every ``tnqc <cmd> ...``, and that
+# import doubles the start-up time of ``tnqc <cmd> --help`` (bench_cli_startup.py).
+HelpFlag = Annotated[bool, typer.Option("--help", callback=_help_callback, is_eager=True,
+                                        expose_value=False, help="Show this message and exit.")]
+
+
 @app.callback()
 def _root(
     version: Annotated[
@@ -120,6 +133,7 @@ def _root(
         typer.Option("--version", callback=_version_callback, is_eager=True,
                      help="Print the version and exit."),
     ] = False,
+    _help: HelpFlag = False,
 ) -> None:
     """tnqc: tensor-network time evolution and approximate quantum compiling."""
 
@@ -421,6 +435,13 @@ def _progress():
 qsp_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None,
                       help="Quantum signal processing with error recovery.")
 app.add_typer(qsp_app, name="qsp")
+
+
+@qsp_app.callback()
+def _qsp_root(_help: HelpFlag = False) -> None:
+    """Quantum signal processing with error recovery."""
+
+
 qsp_app.command("recover")(light_module("circuits.qsp.cli").qsp_recover_cmd)
 app.command("cultivate")(light_module("circuits.cultivation.cli").cultivate_cmd)
 app.command("pulse")(light_module("circuits.pulse.cli").pulse_cmd)
