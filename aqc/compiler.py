@@ -275,11 +275,11 @@ def compile(
                 return [ans.random_params(seed)]
             if init in ("product", "grow"):  # the better of the two product states is kept
                 starts = [product_params(ans, target), basis_params(ans, target)]
-                if init == "product":  # identity blocks are a saddle: start near them
-                    noise = ans.random_params(seed, scale=1e-2)
-                    noise[: ans.num_initial_params] = 0.0
-                    starts = [x + noise for x in starts]
-                return starts
+                # identity blocks are a stationary point (e.g. on a singlet-like ground state
+                # the gradient there is ~1e-12 and L-BFGS stops at once): start near them
+                noise = ans.random_params(seed, scale=1e-2)
+                noise[: ans.num_initial_params] = 0.0
+                return [x + noise for x in starts]
             return [ans.zero_params()]
         return [ans.check_params(init)]
 

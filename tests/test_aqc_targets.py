@@ -48,6 +48,23 @@ def test_grow_start_on_a_random_mps_checked_by_statevector(rng):
         aqc.compile(target, aqc.BrickworkAnsatz(n, 2), init="grow", schedule=2)
 
 
+def test_grow_leaves_the_identity_blocks_of_a_singlet_like_ground_state():
+    """The first grow stage starts near (not at) identity blocks, a stationary point: on the
+    Heisenberg ground state, whose Bloch vectors vanish, it used to stop at iteration 0."""
+    from mps import heisenberg
+    from mps.ground import ground_state
+
+    n = 6
+    target = ground_state(heisenberg(n, 0.25), max_bond=8).state
+    exact = np.linalg.eigh(heisenberg(n, 0.25).to_sparse().toarray())[1][:, 0]
+    assert abs(np.vdot(exact, target.to_dense())) ** 2 == pytest.approx(1, abs=1e-8)
+    res = aqc.compile(target, aqc.BrickworkAnsatz(n, 1), init="grow", maxiter=40)
+    first = res.stages[0]
+    assert first["n_iter"] > 0 and first["fidelity"] > 1.5 * first["init_fidelity"]
+    sv = Statevector(res.circuit).data
+    assert res.fidelity == pytest.approx(abs(np.vdot(exact, sv)) ** 2, abs=1e-8)
+
+
 def _ground(tmp_path, n, chi):
     out = tmp_path / f"gs{n}"
     res = runner.invoke(app, ["ground", "--model", "heisenberg", "--n", str(n), "--j", "0.25",

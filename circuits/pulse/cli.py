@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from circuits.cli_common import err_console, fail, prepare_out
 
@@ -157,6 +156,8 @@ def pulse_cmd(
     except (ValueError, TypeError) as exc:
         head, sep, rest = str(exc).partition(" ")
         fail(f"{names[head]} {rest}" if head in names and sep else str(exc))
+
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     start = time.perf_counter()
     progress = Progress(SpinnerColumn(), TextColumn("[bold]MET[/] {task.description}"),
