@@ -1,32 +1,38 @@
 #!/usr/bin/env bash
 # Issue 14 (pulse METs of Long et al. 2024) on the lent H200, run from the repo root with $OUT.
-# One process (one JAX start): the four headline molecular METs (max over the bond-distance
-# scan; per-r bisection on the paper's time grid, all r x starts of a round in one vmapped
-# L-BFGS batch), then Haar transitions for 2, 3, 4 qubits and the 2-qubit drive-bound check
-# (IQ bound x8 = the paper's 56.6 MHz).  Every part has its own time budget (checked between
-# rounds) and the JSON is rewritten after each part; the brackets of the running round are
-# in $OUT/partial.json.  Total <= ~400 s.  QUICK=1: tiny sizes to test on a CPU.
+# One process (one JAX start): the molecular METs (max over the bond-distance scan; per-r
+# search on the paper's time grid inside a window, all r x test times x starts of a round
+# in one vmapped batch of a projected L-BFGS with a parallel line search; one compilation
+# per shape, timed), then Haar transitions.  Every part has a wall-clock budget and the JSON
+# is rewritten after every round ($OUT/pulse_met_paper_gpu.json; log in $OUT/log.txt).
+# PART=1 (first batch): molecules + a small 4-qubit Haar probe; PART=2: Haar + drive check.
+# QUICK=1: tiny sizes to test on a CPU.
 set -u
 OUT=${OUT:-/tmp/issue14-out}
 mkdir -p "$OUT"
 export PYTHONPATH=$PWD${PYTHONPATH:+:$PYTHONPATH}
+export XLA_PYTHON_CLIENT_PREALLOCATE=false
 python3 -c "import threadpoolctl" 2>/dev/null || {  # only grape.py's L-BFGS-B path uses it
   mkdir -p /tmp/i14stub
   printf 'import contextlib\nclass ThreadpoolController:\n    def limit(self, **kw):\n        return contextlib.nullcontext()\n' > /tmp/i14stub/threadpoolctl.py
   export PYTHONPATH=$PYTHONPATH:/tmp/i14stub
 }
 nvidia-smi --query-gpu=name,memory.total --format=csv > "$OUT/log.txt" 2>&1
+date -u >> "$OUT/log.txt"
+PART=${PART:-1}
 if [ "${QUICK:-0}" = 1 ]; then
-  A="--r-points 2 --restarts 1 --maxiter 10 --grid-points 4 --pairs 2"
-  A="$A --drive-check 8,2,60,4 --budget-s 1"; T=3000
-  C=${QUICK_CASES:-h2}; H=${QUICK_HAAR:-2}
+  A="--cases h2 --r-points 2 --restarts 1 --maxiter 20 --grid-points 31 --alphas 1,0.3,0.05"
+  A="$A --haar 4 --pairs 2 --haar-grid 60,4 --points-per-round 2 --budget-s 200"; T=1200
+elif [ "$PART" = 1 ]; then
+  # h2, heh+, h2-10mhz share one kernel (2 qubits, 50 steps per slice, batch 80x3x6)
+  A="--cases h2,heh+,h2-10mhz,lih --r-points 80,80,80,16 --refine --substeps 50,50,50,0"
+  A="$A --points-per-round 3 --restarts 3 --maxiter 200"
+  A="$A --haar 4 --pairs 16 --budget-s 70,60,80,110,40"; T=400
 else
-  # budgets (s): h2, heh+, h2-10mhz, lih, haar 4/2/3 qubits, drive check (h2 and heh+,
-  # haar 2 and the drive check share compiled kernels: same shapes)
-  A="--restarts 3 --maxiter 200 --r-points 80,80,80,10 --pairs 32,128,64"
-  A="$A --drive-check 8,128,60,60 --substeps 120,120,0,0"
-  A="$A --budget-s 40,30,45,40,45,30,25,30"; T=410; C=h2,heh+,h2-10mhz,lih; H=4,2,3
+  A="--cases h2 --r-points 2 --budget-s 1,1,1,1 --haar 2,4 --pairs 64,64"
+  A="$A --drive-check 8,64,60,61 --points-per-round 2"; T=400
 fi
-timeout -s INT $T python3 benchmarks/pulse_met_paper.py --cases $C --haar $H $A --out "$OUT/pulse_met_paper_gpu.json" --partial "$OUT/partial.json" \
+timeout -s INT $T python3 benchmarks/pulse_met_paper.py $A --out "$OUT/pulse_met_paper_gpu.json" \
   >> "$OUT/log.txt" 2>&1
+echo "exit $?" >> "$OUT/log.txt"
 ls -la "$OUT" >> "$OUT/log.txt"

@@ -102,20 +102,41 @@ def haar_pair(dim: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarra
     return v[0], v[1]
 
 
+def _test_points(lo: int, hi: int, known: bool, m: int) -> list[int]:
+    """Up to ``m`` grid indices to try next in the bracket ``(lo, hi]`` (``hi`` included
+    while it is not yet known to be reachable)."""
+    if not known:
+        pts = lo + np.round((hi - lo) * np.arange(1, m + 1) / m)
+    else:
+        pts = lo + np.round((hi - lo) * np.arange(1, m + 1) / (m + 1))
+        pts = pts[(pts > lo) & (pts < hi)]
+    return sorted({int(v) for v in pts})
+
+
 def grid_bisection(
     controls: LabControls, grid: object, psi0: object, hams: object, e0: object, *,
     tol: float = 1e-7, restarts: int = 3, maxiter: int = 300, seed: int = 0,
     neighbour: bool = False, forward: bool = True, zero_start: bool = True,
     budget_s: float | None = None, substeps: int | None = None, progress=None,
+    points_per_round: int = 1, zero_noise: float = 0.05, alphas: tuple | None = None,
+    chunk: int = 10, deadline: float | None = None, top_attempts: int = 2,
 ) -> BisectionScan:
     """Grid METs of ``P`` problems (costs ``hams[p]`` with offsets ``e0[p]``) at once.
+
+    Every round tests, for every open problem, ``points_per_round`` grid times inside its
+    bracket (1: bisection; more: a ``(m+1)``-ary search, fewer rounds for a wider batch),
+    all problems x test times x starts in one batched optimisation of a fixed batch size
+    (padded, so all rounds share one compilation).  A test time is reached if any start
+    reaches ``<= tol``; the bracket becomes (largest unreached test time below the smallest
+    reached one, smallest reached one].
 
     Parameters
     ----------
     controls : LabControls
     grid : array_like
         Strictly increasing durations (ns); ``grid[0] = 0`` is allowed (never optimised:
-        reached only if the start state already meets ``tol``).
+        reached only if the start state already meets ``tol``).  Only ``grid[-1]`` needs to
+        be reachable; pass a leading part of a longer grid to search a window of it.
     psi0 : array_like
         Start state(s), ``(d,)`` or ``(P, d)``.
     hams, e0 : array_like
@@ -123,33 +144,51 @@ def grid_bisection(
     tol : float
         MET threshold on ``<H> - E0`` (> 0).
     restarts, maxiter, seed
-        Random starts per problem and round, L-BFGS iterations, seed of all random starts.
+        Random starts per problem, test time and round (the paper's: ``J`` and ``I, Q``
+        uniform in [-1, 1], tones at the Zeeman splittings), optimiser iterations per round,
+        seed of all random starts.
     neighbour, forward
         Add the warm start from the previous problem (``forward``: index ``p - 1``,
-        else ``p + 1``), the paper's bond-distance chain.
+        else ``p + 1``), the paper's bond-distance chain (here the neighbour's best pulse
+        of the previous rounds, time-compressed).
     zero_start : bool
-        Add the paper's start (no drive, ``J = J_min``).
-    budget_s : float, optional
-        Stop starting new rounds after this many seconds (results flagged incomplete).
+        Add the paper's start (no drive, ``J = J_min``) with a seeded perturbation of
+        ``zero_noise`` (the exact zero start is a stationary point of the energy).
+    budget_s, deadline : float, optional
+        Stop starting new rounds after ``budget_s`` seconds or at ``time.perf_counter()``
+        value ``deadline`` (the running optimisation also stops there); results flagged
+        incomplete.
     substeps : int, optional
         Steps per slice (default: for ``grid[-1]``).
     progress : callable, optional
         ``progress(round_info)`` after every round.
+    points_per_round, alphas, chunk
+        Test times per problem and round; line-search steps and iterations per compiled
+        call of :func:`circuits.pulse.lab_met.optimize_batch`.
+    top_attempts : int
+        Rounds that may fail at ``grid[-1]`` before a problem is given up as unreached
+        (each retry starts from the best pulse of the previous attempts and new random
+        starts).
     """
     t = check_grid(grid)
     tol = check_tol(tol)
     hams = np.asarray(hams, dtype=complex)
     p_count, d = hams.shape[0], controls.device.dim
-    if hams.shape != (p_count, d, d):
+    if hams.ndim != 3 or hams.shape != (p_count, d, d):
         raise ValueError(f"hams must have shape (P, {d}, {d}), got {hams.shape}")
     e0 = np.broadcast_to(np.asarray(e0, dtype=float), (p_count,)).copy()
     psi = np.broadcast_to(np.asarray(psi0, dtype=complex), (p_count, d)).copy()
     restarts = check_int(restarts, "restarts", minimum=0)
+    m = check_int(points_per_round, "points_per_round", minimum=1)
     if restarts == 0 and not zero_start:
         raise ValueError("need at least one start: restarts >= 1 or zero_start=True")
     s = substeps_for(controls, float(t[-1])) if substeps is None else check_int(
         substeps, "substeps", minimum=1)
     rng = np.random.default_rng(check_int(seed, "seed", minimum=0))
+    t_start = time.perf_counter()
+    if budget_s is not None:
+        stop_at = t_start + float(budget_s)
+        deadline = stop_at if deadline is None else min(deadline, stop_at)
     start_err = np.real(np.einsum("pi,pij,pj->p", psi.conj(), hams, psi)) - e0
     lo = np.zeros(p_count, dtype=int)  # unreachable (T = 0 unless already there)
     hi = np.full(p_count, t.size - 1)
@@ -160,66 +199,92 @@ def grid_bisection(
     done0 = start_err <= tol
     hi[done0], known[done0], best_e[done0] = 0, True, start_err[done0]
     best_x[done0] = controls.initial_x()
+    if t.size == 1 or t[0] > 0:  # no T = 0 point: index 0 is a real duration
+        lo[:] = -1
+    top_tries = np.zeros(p_count, dtype=int)
     rounds: list[dict] = []
-    batch_max = p_count * (restarts + int(zero_start) + 1 + int(neighbour))
-    t_start = time.perf_counter()
+    per_test = restarts + int(zero_start) + 1 + int(neighbour)
+    batch_max = p_count * m * per_test
+    kw = {} if alphas is None else {"alphas": tuple(alphas)}
     while True:
         open_ = ~failed & ((~known) | (hi - lo > 1))
         if not open_.any():
             break
-        if budget_s is not None and time.perf_counter() - t_start > budget_s:
+        if deadline is not None and time.perf_counter() > deadline:
             break
-        idx = np.flatnonzero(open_)
-        mid = np.where(known[idx], (lo[idx] + hi[idx]) // 2, hi[idx])
-        xs, owner = [], []
-        for k, p in enumerate(idx):
-            cand = []
-            if known[p] and np.all(np.isfinite(best_x[p])):
-                cand.append(best_x[p])
-            q = p - 1 if forward else p + 1
-            if neighbour and 0 <= q < p_count and np.all(np.isfinite(best_x[q])):
-                cand.append(best_x[q])
-            if zero_start:
-                cand.append(controls.initial_x())
-            if restarts:
-                cand.extend(controls.random_x(int(rng.integers(2**31)), restarts))
-            xs.extend(cand)
-            owner.extend([k] * len(cand))
-        owner = np.asarray(owner)
+        xs, owner, tidx = [], [], []
+        for p in np.flatnonzero(open_):
+            for k in _test_points(int(lo[p]), int(hi[p]), bool(known[p]), m):
+                cand = []
+                if np.all(np.isfinite(best_x[p])):
+                    cand.append(best_x[p])
+                q = p - 1 if forward else p + 1
+                if neighbour and 0 <= q < p_count and np.all(np.isfinite(best_x[q])):
+                    cand.append(best_x[q])
+                if zero_start:
+                    x0 = controls.initial_x()
+                    cand.append(np.clip(x0 + zero_noise * rng.normal(size=x0.size), -1, 1))
+                if restarts:
+                    cand.extend(controls.random_x(int(rng.integers(2**31)), restarts))
+                xs.extend(cand)
+                owner.extend([p] * len(cand))
+                tidx.extend([k] * len(cand))
+        owner, tidx = np.asarray(owner), np.asarray(tidx)
         # pad to one fixed batch size (one compilation for all rounds): dummy problems with
         # a zero cost are done before their first iteration
         pad = batch_max - owner.size
         res = optimize_batch(
             controls, np.concatenate([np.stack(xs), np.tile(controls.initial_x(), (pad, 1))]),
-            np.concatenate([t[mid][owner], np.full(pad, t[-1])]),
-            np.concatenate([psi[idx][owner], np.tile(psi[:1], (pad, 1))]),
-            np.concatenate([hams[idx][owner], np.zeros((pad, d, d))]),
-            np.concatenate([e0[idx][owner], np.zeros(pad)]),
-            substeps=s, maxiter=maxiter, stop_error=tol, gtol=1e-10)
-        res = res._replace(x=res.x[:owner.size], errors=res.errors[:owner.size],
-                           iterations=res.iterations[:owner.size])
-        for k, p in enumerate(idx):
-            mine = np.flatnonzero(owner == k)
-            j = mine[int(np.argmin(res.errors[mine]))]
-            if res.errors[j] <= tol:
-                hi[p], known[p] = mid[k], True
-                best_x[p], best_e[p] = res.x[j], res.errors[j]
+            np.concatenate([t[tidx], np.full(pad, t[-1])]),
+            np.concatenate([psi[owner], np.tile(psi[:1], (pad, 1))]),
+            np.concatenate([hams[owner], np.zeros((pad, d, d))]),
+            np.concatenate([e0[owner], np.zeros(pad)]),
+            substeps=s, maxiter=maxiter, stop_error=tol, gtol=1e-12, chunk=chunk,
+            deadline=deadline, **kw)
+        err, xr = res.errors[:owner.size], res.x[:owner.size]
+        # a round cut by the deadline proves only what it reached
+        cut = deadline is not None and time.perf_counter() > deadline
+        for p in np.unique(owner):
+            mine = owner == p
+            reached = {}
+            tried = sorted(set(tidx[mine].tolist()))
+            for k in tried:
+                sel = np.flatnonzero(mine & (tidx == k))
+                j = sel[int(np.argmin(err[sel]))]
+                reached[k] = (err[j] <= tol, j)
+            ok = [k for k in tried if reached[k][0]]
+            if ok:
+                k = ok[0]
+                hi[p], known[p] = k, True
+                best_x[p], best_e[p] = xr[reached[k][1]], err[reached[k][1]]
+                below = [q for q in tried if q < k]
+                if below:
+                    lo[p] = max(lo[p], below[-1])
+            elif cut:
+                continue
             elif known[p]:
-                lo[p] = mid[k]
+                lo[p] = max(lo[p], tried[-1])
             else:
-                failed[p], best_e[p] = True, res.errors[j]
-        info = {"problems": int(idx.size), "batch": int(owner.size), "padded": int(batch_max),
-                "seconds": res.seconds, "iterations_mean": float(res.iterations.mean()),
-                "iterations_max": int(res.iterations.max()),
-                "reached": int(np.sum(res.errors <= tol)),
+                top_tries[p] += 1
+                j = reached[tried[-1]][1]
+                if not np.isfinite(best_e[p]) or err[j] < best_e[p]:
+                    best_e[p], best_x[p] = err[j], xr[j]
+                failed[p] = top_tries[p] >= top_attempts
+        info = {"problems": int(np.unique(owner).size), "batch": int(owner.size),
+                "padded": int(batch_max), "seconds": res.seconds,
+                "iterations_mean": float(res.iterations[:owner.size].mean()),
+                "iterations_max": int(res.iterations[:owner.size].max()),
+                "reached": int(np.sum(err <= tol)),
+                "elapsed_s": time.perf_counter() - t_start,
                 "upper_ns": np.where(known & ~failed, t[hi], np.nan).tolist(),
-                "lower_ns": t[lo].tolist()}
+                "lower_ns": np.where(lo >= 0, t[np.maximum(lo, 0)], 0.0).tolist()}
         rounds.append(info)
         if progress is not None:
             progress(info)
     met = np.where(known & ~failed, t[hi], np.nan)
     complete = failed | (known & (hi - lo <= 1))
-    return BisectionScan(met, np.where(known & ~failed, hi, -1), t[lo], best_e, best_x,
+    return BisectionScan(met, np.where(known & ~failed, hi, -1),
+                         np.where(lo >= 0, t[np.maximum(lo, 0)], 0.0), best_e, best_x,
                          complete, rounds, time.perf_counter() - t_start, s)
 
 
