@@ -168,7 +168,7 @@ def run_case(name: str, args, deadline: float, save, report: dict) -> None:
     log(f"[{name}] substeps {sub} (step {grid[-1] / 10 / sub:.4f} ns), window "
         f"{grid[-1]:.3f} ns = {grid.size} of {full.size} grid points")
     per_test = args.restarts + 3
-    batch = first.size * len(range(args.points_per_round)) * per_test
+    batch = first.size * args.points_per_round * per_test
     t_c = time.perf_counter()
     report["compile"] = time_compile(ctl, batch, sub, psi0, hs_all[rows_all[0]],
                                      e0_all[rows_all[0]], grid[-1], args)
@@ -291,8 +291,10 @@ def parse_args(argv=None):
                     "nearest the maximum")
     ap.add_argument("--window", default=None, help="ns, one value or one per case (default "
                     "per case: h2 6, heh+ 10, lih 40, h2-10mhz 100)")
-    ap.add_argument("--restarts", type=int, default=3)
-    ap.add_argument("--points-per-round", type=int, default=3)
+    ap.add_argument("--restarts", default="3", help="random starts per r, test time and "
+                    "round; one value or one per case")
+    ap.add_argument("--points-per-round", default="3", help="test times per r and round "
+                    "(1 = bisection); one value or one per case (the Haar runs use the first)")
     ap.add_argument("--haar", default="", help="qubit numbers, e.g. 2,3,4")
     ap.add_argument("--pairs", default="1024", help="Haar pairs, one value or one per "
                     "--haar entry")
@@ -331,6 +333,8 @@ def parse_args(argv=None):
         return vals
 
     args.rpts = per_case(args.r_points, int, "r-points")
+    args.restart_list = per_case(args.restarts, int, "restarts")
+    args.ppr_list = per_case(args.points_per_round, int, "points-per-round")
     args.windows = per_case(args.window, float, "window")
     args.subs = per_case(args.substeps, lambda v: int(v) or None, "substeps")
     args.haar_list = [int(v) for v in args.haar.split(",") if v]
@@ -372,11 +376,16 @@ def main(argv=None) -> None:
         os.replace(tmp, path)
 
     budgets = iter(args.budgets)
-    for c, k, w, sub in zip(args.case_list, args.rpts, args.windows, args.subs, strict=True):
+    ppr_haar = int(str(args.points_per_round).split(",")[0])
+    cfg = zip(args.case_list, args.rpts, args.windows, args.subs, args.restart_list,
+              args.ppr_list, strict=True)
+    for c, k, w, sub, rst, ppr in cfg:
         args.r_count, args.case_window, args.case_substeps = k, w, sub
+        args.restarts, args.points_per_round = rst, ppr
         out["molecules"][c] = {}
         run_case(c, args, time.perf_counter() + next(budgets), save, out["molecules"][c])
         save()
+    args.points_per_round = ppr_haar
     for n, k in zip(args.haar_list, args.npairs, strict=True):
         for sc in args.scales:
             out["haar"].append({})

@@ -22,15 +22,15 @@ date -u >> "$OUT/log.txt"
 PART=${PART:-1}
 if [ "${QUICK:-0}" = 1 ]; then
   A="--cases h2 --r-points 2 --restarts 1 --maxiter 20 --grid-points 31 --alphas 1,0.3,0.05"
-  A="$A --haar 4 --pairs 2 --haar-grid 60,4 --points-per-round 2 --budget-s 200"; T=1200
+  A="$A --haar 2 --pairs 2 --haar-grid 20,4 --haar-substeps 4 --drive-check 8,2,10,3 --points-per-round 2 --budget-s 200"; T=1200
 elif [ "$PART" = 1 ]; then
   # h2, heh+, h2-10mhz share one kernel (2 qubits, 50 steps per slice, batch 80x3x6)
-  A="--cases h2,heh+,h2-10mhz,lih --r-points 80,80,80,16 --refine --substeps 50,50,50,0"
-  A="$A --points-per-round 3 --restarts 3 --maxiter 200"
+  A="--cases h2,heh+,h2-10mhz,lih --r-points 80,80,80,8 --refine --substeps 50,50,50,0"
+  A="$A --points-per-round 3,3,3,2 --restarts 3,3,3,2 --maxiter 200"
   A="$A --haar 4 --pairs 16 --budget-s 70,60,80,110,40"; T=400
 else
-  A="--cases h2 --r-points 2 --budget-s 1,1,1,1 --haar 2,4 --pairs 64,64"
-  A="$A --drive-check 8,64,60,61 --points-per-round 2"; T=400
+  A="--cases= --haar 2,4 --pairs 64,64 --drive-check 8,64,100,50 --points-per-round 2"
+  A="$A --budget-s 150,120,100"; T=400
 fi
 timeout -s INT $T python3 benchmarks/pulse_met_paper.py $A --out "$OUT/pulse_met_paper_gpu.json" \
   >> "$OUT/log.txt" 2>&1

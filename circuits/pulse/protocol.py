@@ -1,24 +1,32 @@
 """The paper's MET protocols, batched: bond-distance scans and Haar-random transitions.
 
 Both find, for every problem of a batch (a bond distance ``r``, or a Haar pair), the MET on
-a fixed time grid by **bisection on the grid index** (the monotone rule of
+a fixed time grid by a **search on the grid index** (the monotone rule of
 :func:`circuits.pulse.lab_met.grid_met` makes "reached" monotone in ``T``, so the first
-reached grid point can be bisected): every round optimises all still-open problems at
-once (:func:`circuits.pulse.lab_met.optimize_batch`, ``jax.vmap`` over problems and starts)
-at their own mid-point durations.  Starts per problem and round (the paper's, plus warm
-starts that a parallel scan can use):
+reached grid point can be bracketed): every round optimises all still-open problems at
+once (:func:`circuits.pulse.lab_met.optimize_batch`, ``jax.vmap`` over problems, test times
+and starts) at ``points_per_round`` test times inside each problem's bracket (1: bisection,
+``m``: an ``(m+1)``-ary search, ``~log_{m+1}(len(grid))`` rounds).  Starts per problem,
+test time and round (the paper's, plus warm starts that a parallel scan can use):
 
-* ``"own"``: the best pulse found so far for this problem at a longer ``T`` (the same
-  ``x`` is a time-compressed pulse; the paper warm-starts its Haar runs this way);
+* ``"own"``: the best pulse found so far for this problem (at a longer ``T``: the same
+  ``x`` is a time-compressed pulse; the paper warm-starts its Haar runs this way, from the
+  next longer grid time);
 * ``"neighbour"``: the best pulse of the previous bond distance in the paper's scan
   direction (the paper's warm start, which it runs sequentially over ``r``);
-* ``"zero"``: the paper's start (``J = J_min``, no drive, tones at the Zeeman splittings);
+* ``"zero"``: the paper's start (``J = J_min``, no drive, tones at the Zeeman splittings)
+  plus a small seeded perturbation (from the exact zero start the optimiser stalls; for
+  H2 every drive derivative vanishes there and every ``J`` sits on its lower bound);
 * ``restarts`` random starts (the paper: 3 for molecules, 2 for Haar pairs).
 
-What differs from the paper's code: they optimise every grid time (and run the ``r`` chain
-sequentially) with BFGS to ``gtol = 1e-8``; here only the ``~log2(len(grid))`` bisection
-points are optimised, each problem stops once its error is ``<= tol`` (the decision is
-made), and the optimiser is L-BFGS with at most ``maxiter`` iterations.
+What differs from the paper's code: they optimise every grid time (the ``r`` chain
+sequentially, Haar pairs from ``T_max`` down) with scipy's BFGS to ``gtol = 1e-8``
+(molecules) or 0 (Haar); here only the search's test times are optimised, each problem
+stops once its error is ``<= tol`` (the decision is made), and the optimiser is a batched
+projected L-BFGS with at most ``maxiter`` iterations per round
+(:mod:`circuits.pulse.batch_lbfgs`).  A failed optimisation at a test time makes the MET
+longer in both codes; the paper's full grid can still find a success below a failure, a
+bisection cannot (our METs are then upper bounds of the paper's definition).
 
 Example
 -------
