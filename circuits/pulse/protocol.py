@@ -115,6 +115,7 @@ def _test_points(lo: int, hi: int, known: bool, m: int) -> list[int]:
     while it is not yet known to be reachable)."""
     if not known:
         pts = lo + np.round((hi - lo) * np.arange(1, m + 1) / m)
+        pts = pts[(pts > lo) & (pts <= hi)]
     else:
         pts = lo + np.round((hi - lo) * np.arange(1, m + 1) / (m + 1))
         pts = pts[(pts > lo) & (pts < hi)]
