@@ -167,7 +167,7 @@ def _init(x0: jax.Array, memory: int) -> _State:
 
 def minimize_batch(
     fun: Callable, x0: object, args: tuple, *, maxiter: int = 300, stop: float = -np.inf,
-    gtol: float = 0.0, memory: int = 10, alphas: tuple = DEFAULT_ALPHAS, chunk: int = 10,
+    gtol: float = 0.0, memory: int = 10, alphas: tuple | None = None, chunk: int = 10,
     deadline: float | None = None, progress: Callable | None = None,
 ) -> LBFGSResult:
     """Minimise ``fun(x_b, *args_b)`` over ``x_b ∈ [-1, 1]^P`` for every ``b`` of a batch.
@@ -185,7 +185,8 @@ def minimize_batch(
         Iteration cap (rounded up to a multiple of ``chunk``), value below which a problem
         stops, gradient-norm tolerance.
     memory, alphas, chunk
-        L-BFGS history, trial steps of the parallel line search, iterations per compiled call.
+        L-BFGS history, trial steps of the parallel line search (default
+        :data:`DEFAULT_ALPHAS`), iterations per compiled call.
     deadline : float, optional
         ``time.perf_counter()`` value after which no further chunk is started.
     progress : callable, optional
@@ -200,6 +201,7 @@ def _minimize(fun, x0, args, maxiter, stop, gtol, memory, alphas, chunk, deadlin
     start = time.perf_counter()
     x0 = jnp.clip(jnp.asarray(x0, dtype=jnp.float64), -1.0, 1.0)
     st = _init(x0, memory)
+    alphas = DEFAULT_ALPHAS if alphas is None else alphas
     step = _chunk_fn(fun, tuple(float(a) for a in alphas), int(chunk))
     args = tuple(jnp.asarray(a) for a in args)
     it = 0

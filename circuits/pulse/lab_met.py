@@ -41,7 +41,7 @@ import numpy as np
 
 from mps._validate import check_int, check_real
 
-from .batch_lbfgs import DEFAULT_ALPHAS, minimize_batch
+from .batch_lbfgs import minimize_batch
 from .lab import LabControls, _evolve_core, _Shape, device_params, kernel_shape, substeps_for
 
 __all__ = [
@@ -230,7 +230,7 @@ def _batch_inputs(controls, x, durations, psi0, hams, e0):
 def optimize_batch(
     controls: LabControls, x0: object, durations: object, psi0: object, hams: object,
     e0: object, *, substeps: int | None = None, maxiter: int = 500, stop_error: float = 0.0,
-    gtol: float = 1e-8, memory: int = 10, alphas: tuple = DEFAULT_ALPHAS, chunk: int = 10,
+    gtol: float = 1e-8, memory: int = 10, alphas: tuple | None = None, chunk: int = 10,
     deadline: float | None = None, progress=None,
 ) -> BatchResult:
     """Minimise ``<ψ_I(T_b)|H_b|ψ_I(T_b)> - E0_b`` for a batch of problems at once.
