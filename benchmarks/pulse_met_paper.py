@@ -302,8 +302,9 @@ def parse_args(argv=None):
     ap.add_argument("--haar-substeps", type=int, default=0)
     ap.add_argument("--drive-scale", default="1", help="IQ bound scales for the Haar runs")
     ap.add_argument("--haar-grid", default=None, help="TMAX,POINTS for the Haar runs")
-    ap.add_argument("--drive-check", default=None, help="SCALE,PAIRS,TMAX,POINTS: one more "
-                    "2-qubit Haar run at IQ bound x SCALE (the paper's x8 = 56.6 MHz)")
+    ap.add_argument("--drive-check", action="append", default=[], help="SCALE,PAIRS,TMAX,"
+                    "POINTS: one more 2-qubit Haar run at IQ bound x SCALE (the paper's x8 = "
+                    "56.6 MHz on (100, 50), x0.125 = 884 kHz on (1400, 50)); repeatable")
     ap.add_argument("--grid-points", type=int, default=None,
                     help="replace the paper's number of grid points (quick tests only)")
     ap.add_argument("--maxiter", type=int, default=200)
@@ -343,7 +344,7 @@ def parse_args(argv=None):
     if args.haar_list and len(args.npairs) != len(args.haar_list):
         ap.error("--pairs needs one value or one per --haar entry")
     args.scales = [float(v) for v in args.drive_scale.split(",") if v]
-    n_runs = nc + len(args.haar_list) * len(args.scales) + (1 if args.drive_check else 0)
+    n_runs = nc + len(args.haar_list) * len(args.scales) + len(args.drive_check)
     b = [float(v) for v in args.budget_s.split(",")] if args.budget_s else [1e9]
     args.budgets = b * n_runs if len(b) == 1 else b
     if len(args.budgets) != n_runs:
@@ -392,11 +393,12 @@ def main(argv=None) -> None:
             run_haar(n, args, sc, args.hgrid, k, time.perf_counter() + next(budgets), save,
                      out["haar"][-1])
             save()
-    if args.drive_check:
-        sc, k, tm, pts = args.drive_check.split(",")
-        out["drive_check"] = {}
+    for spec in args.drive_check:
+        sc, k, tm, pts = spec.split(",")
+        out["haar"].append({"drive_check": True})
         run_haar(2, args, float(sc), (float(tm), int(pts)), int(k),
-                 time.perf_counter() + next(budgets), save, out["drive_check"])
+                 time.perf_counter() + next(budgets), save, out["haar"][-1])
+        save()
     save()
     log(f"wrote {path}")
 

@@ -20,9 +20,9 @@ def haar_sets(paths: list[str]) -> list[dict]:
     sets = []
     for p in paths:
         doc = json.loads(Path(p).read_text())
-        sets += [h for h in doc.get("haar", []) if "cdf" in h]
-        if "cdf" in doc.get("drive_check", {}):
-            sets.append(doc["drive_check"])
+        runs = doc.get("runs", [doc])  # a merged results file or one run
+        for run in runs:
+            sets += [h for h in run.get("haar", []) if "cdf" in h]
     return sets
 
 

@@ -29,8 +29,8 @@ elif [ "$PART" = 1 ]; then
   A="$A --points-per-round 3,3,3,2 --restarts 3,3,3,2 --maxiter 200"
   A="$A --haar 4 --pairs 16 --budget-s 70,60,80,110,40"; T=400
 else
-  A="--cases= --haar 2,4 --pairs 64,64 --drive-check 8,64,100,50 --points-per-round 2"
-  A="$A --budget-s 150,120,100"; T=400
+  A="--cases= --haar 2,4 --pairs 64,64 --drive-check 8,64,100,50 --drive-check 0.125,16,1400,50 --points-per-round 2"
+  A="$A --budget-s 130,100,60,70"; T=400
 fi
 timeout -s INT $T python3 benchmarks/pulse_met_paper.py $A --out "$OUT/pulse_met_paper_gpu.json" \
   >> "$OUT/log.txt" 2>&1
