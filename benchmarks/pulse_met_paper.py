@@ -110,7 +110,7 @@ def time_compile(ctl, batch, sub, psi0, ham, e0, t, args) -> dict:
 
 def verify(ctl, x, met, psi0, hams, e0, fine_step) -> list:
     """Energy errors of the pulses at their METs re-simulated with a step <= fine_step."""
-    ok = np.isfinite(met)
+    ok = np.isfinite(met) & (met > 0)  # T = 0: the start state itself (no pulse)
     out = [None] * met.size
     if not ok.any():
         return out
@@ -136,7 +136,8 @@ def run_set(tag, ctl, grid, psi0, hams, e0, sub, args, deadline, save, report, *
     return grid_bisection(ctl, grid, psi0, hams, e0, tol=TOL, substeps=sub,
                           maxiter=args.maxiter, seed=args.seed, deadline=deadline,
                           points_per_round=args.points_per_round, chunk=args.chunk,
-                          alphas=args.alphas, progress=progress, **kw)
+                          alphas=args.alphas, progress=progress,
+                          descent_rounds=args.descent, **kw)
 
 
 def run_case(name: str, args, deadline: float, save, report: dict) -> None:
@@ -161,13 +162,14 @@ def run_case(name: str, args, deadline: float, save, report: dict) -> None:
         "grid": {"t_max_ns": tmax, "points": int(full.size)},
         "window_ns": float(grid[-1]), "window_points": int(grid.size), "tol_hartree": TOL,
         "points_per_round": args.points_per_round, "restarts": args.restarts,
+        "both_neighbours": args.both_neighbours, "descent_rounds": args.descent,
         "maxiter_per_round": args.maxiter, "paper_ns": c["paper_ns"],
         "paper_grid_ns": c["paper_grid_ns"], "r_angstrom": [], "met_ns": [],
         "energy_error_at_met": [], "fine_energy_error_at_met": [], "unreached_below_ns": [],
         "complete": []})
     log(f"[{name}] substeps {sub} (step {grid[-1] / 10 / sub:.4f} ns), window "
         f"{grid[-1]:.3f} ns = {grid.size} of {full.size} grid points")
-    per_test = args.restarts + 3
+    per_test = args.restarts + 3 + int(args.both_neighbours)
     batch = first.size * args.points_per_round * per_test
     t_c = time.perf_counter()
     report["compile"] = time_compile(ctl, batch, sub, psi0, hs_all[rows_all[0]],
@@ -193,7 +195,8 @@ def run_case(name: str, args, deadline: float, save, report: dict) -> None:
             break
         res = run_set(f"{name}:{st_i}", ctl, grid, psi0, hs_all[rows], e0_all[rows], sub,
                       args, deadline, save, report, restarts=args.restarts, neighbour=True,
-                      forward=SCAN_FORWARD[mol], zero_start=True)
+                      forward=SCAN_FORWARD[mol], zero_start=True,
+                      both_neighbours=args.both_neighbours)
         fine = verify(ctl, res.x, res.met, psi0, hs_all[rows], e0_all[rows], args.verify_step)
         report["r_angstrom"] += rs_all[rows].tolist()
         report["met_ns"] += [None if not np.isfinite(v) else float(v) for v in res.met]
@@ -295,6 +298,10 @@ def parse_args(argv=None):
                     "round; one value or one per case")
     ap.add_argument("--points-per-round", default="3", help="test times per r and round "
                     "(1 = bisection); one value or one per case (the Haar runs use the first)")
+    ap.add_argument("--both-neighbours", action="store_true", help="warm starts from both "
+                    "adjacent r (not only the paper's scan direction)")
+    ap.add_argument("--descent", type=int, default=0, help="rounds re-testing the grid "
+                    "times just below each MET with the neighbours' pulses")
     ap.add_argument("--haar", default="", help="qubit numbers, e.g. 2,3,4")
     ap.add_argument("--pairs", default="1024", help="Haar pairs, one value or one per "
                     "--haar entry")

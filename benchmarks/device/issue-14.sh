@@ -24,10 +24,11 @@ if [ "${QUICK:-0}" = 1 ]; then
   A="--cases h2 --r-points 2 --restarts 1 --maxiter 20 --grid-points 31 --alphas 1,0.3,0.05"
   A="$A --haar 2 --pairs 2 --haar-grid 20,4 --haar-substeps 4 --drive-check 8,2,10,3 --points-per-round 2 --budget-s 200"; T=1200
 elif [ "$PART" = 1 ]; then
-  # h2, heh+, h2-10mhz share one kernel (2 qubits, 50 steps per slice, batch 80x3x6)
-  A="--cases h2,heh+,h2-10mhz,lih --r-points 80,80,80,8 --refine --substeps 50,50,50,0"
-  A="$A --points-per-round 3,3,3,2 --restarts 3,3,3,2 --maxiter 200"
-  A="$A --haar 4 --pairs 16 --budget-s 70,60,80,110,40"; T=400
+  # h2, heh+, h2-10mhz share one kernel (2 qubits, 25 steps per slice, batch 20x3x6);
+  # 20 evenly spread r, then the 20 scan points nearest the maximum (--refine)
+  A="--cases h2,heh+,h2-10mhz,lih --r-points 20,20,20,6 --refine --substeps 25,25,25,0"
+  A="$A --points-per-round 3,3,3,2 --restarts 2,2,2,1 --maxiter 150 --both-neighbours"
+  A="$A --descent 2 --haar 4 --pairs 16 --budget-s 75,70,80,100,40"; T=400
 else
   A="--cases= --haar 2,4 --pairs 64,64 --drive-check 8,64,100,50 --drive-check 0.125,16,1400,50 --points-per-round 2"
   A="$A --budget-s 130,100,60,70"; T=400

@@ -129,6 +129,7 @@ def grid_bisection(
     budget_s: float | None = None, substeps: int | None = None, progress=None,
     points_per_round: int = 1, zero_noise: float = 0.05, alphas: tuple | None = None,
     chunk: int = 10, deadline: float | None = None, top_attempts: int = 2,
+    both_neighbours: bool = False, descent_rounds: int = 0,
 ) -> BisectionScan:
     """Grid METs of ``P`` problems (costs ``hams[p]`` with offsets ``e0[p]``) at once.
 
@@ -178,6 +179,15 @@ def grid_bisection(
         Rounds that may fail at ``grid[-1]`` before a problem is given up as unreached
         (each retry starts from the best pulse of the previous attempts and new random
         starts).
+    both_neighbours : bool
+        With ``neighbour``: warm starts from both adjacent problems (a parallel scan has
+        both at hand), not only the paper's scan direction.
+    descent_rounds : int
+        After the search, up to this many rounds that test the ``points_per_round`` grid
+        times just below every problem's MET again, with the current best pulses of the
+        problem and its neighbours as starts (a failed test is often an optimisation
+        failure that a neighbour's pulse avoids; the paper's full grid has the same
+        second chance).  A problem leaves the descent when a round reaches none of them.
     """
     t = check_grid(grid)
     tol = check_tol(tol)
@@ -208,28 +218,40 @@ def grid_bisection(
     done0 = start_err <= tol
     hi[done0], known[done0], best_e[done0] = 0, True, start_err[done0]
     best_x[done0] = controls.initial_x()
-    if t.size == 1 or t[0] > 0:  # no T = 0 point: index 0 is a real duration
-        lo[:] = -1
+    base = -1 if (t.size == 1 or t[0] > 0) else 0  # T = 0 is never optimised
+    lo[:] = base
+    fails: list[set] = [set() for _ in range(p_count)]  # test indices not reached
     top_tries = np.zeros(p_count, dtype=int)
+    descending = np.ones(p_count, dtype=bool)
+    n_descent = 0
     rounds: list[dict] = []
-    per_test = restarts + int(zero_start) + 1 + int(neighbour)
+    per_test = restarts + int(zero_start) + 1 + int(neighbour) * (1 + int(both_neighbours))
     batch_max = p_count * m * per_test
     kw = {} if alphas is None else {"alphas": tuple(alphas)}
     while True:
         open_ = ~failed & ((~known) | (hi - lo > 1))
-        if not open_.any():
-            break
+        descent = not open_.any()
+        if descent:
+            open_ = known & ~failed & descending & (hi > base + 1)
+            if n_descent >= descent_rounds or not open_.any():
+                break
+            n_descent += 1
         if deadline is not None and time.perf_counter() > deadline:
             break
         xs, owner, tidx = [], [], []
         for p in np.flatnonzero(open_):
-            for k in _test_points(int(lo[p]), int(hi[p]), bool(known[p]), m):
+            if descent:
+                pts = [k for k in range(int(hi[p]) - 1, int(hi[p]) - 1 - m, -1) if k > base]
+            else:
+                pts = _test_points(int(lo[p]), int(hi[p]), bool(known[p]), m)
+            for k in pts:
                 cand = []
                 if np.all(np.isfinite(best_x[p])):
                     cand.append(best_x[p])
-                q = p - 1 if forward else p + 1
-                if neighbour and 0 <= q < p_count and np.all(np.isfinite(best_x[q])):
-                    cand.append(best_x[q])
+                qs = [p - 1, p + 1] if both_neighbours else [p - 1 if forward else p + 1]
+                for q in qs if neighbour else []:
+                    if 0 <= q < p_count and np.all(np.isfinite(best_x[q])):
+                        cand.append(best_x[q])
                 if zero_start:
                     x0 = controls.initial_x()
                     cand.append(np.clip(x0 + zero_noise * rng.normal(size=x0.size), -1, 1))
@@ -262,24 +284,28 @@ def grid_bisection(
                 j = sel[int(np.argmin(err[sel]))]
                 reached[k] = (err[j] <= tol, j)
             ok = [k for k in tried if reached[k][0]]
+            if not cut:
+                fails[p].update(k for k in tried if not reached[k][0])
+            if descent and not ok and not cut:
+                descending[p] = False
             if ok:
                 k = ok[0]
-                hi[p], known[p] = k, True
-                best_x[p], best_e[p] = xr[reached[k][1]], err[reached[k][1]]
-                below = [q for q in tried if q < k]
-                if below:
-                    lo[p] = max(lo[p], below[-1])
+                if not known[p] or k < hi[p]:
+                    hi[p], known[p] = k, True
+                    best_x[p], best_e[p] = xr[reached[k][1]], err[reached[k][1]]
+                lo[p] = max([base, *(q for q in fails[p] if q < hi[p])])
             elif cut:
                 continue
             elif known[p]:
-                lo[p] = max(lo[p], tried[-1])
+                lo[p] = max([base, *(q for q in fails[p] if q < hi[p])])
             else:
                 top_tries[p] += 1
                 j = reached[tried[-1]][1]
                 if not np.isfinite(best_e[p]) or err[j] < best_e[p]:
                     best_e[p], best_x[p] = err[j], xr[j]
                 failed[p] = top_tries[p] >= top_attempts
-        info = {"problems": int(np.unique(owner).size), "batch": int(owner.size),
+        info = {"phase": "descent" if descent else "search",
+                "problems": int(np.unique(owner).size), "batch": int(owner.size),
                 "padded": int(batch_max), "seconds": res.seconds,
                 "iterations_mean": float(res.iterations[:owner.size].mean()),
                 "iterations_max": int(res.iterations[:owner.size].max()),
