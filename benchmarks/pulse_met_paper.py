@@ -261,7 +261,8 @@ def run_haar(n: int, args, scale: float, grid_spec, n_pairs: int, deadline, save
     report.update({"qubits": n, "drive_scale": scale, "device": dev.as_dict(), "n_slices": 40,
                    "pairs": n_pairs, "grid": {"t_max_ns": tmax, "points": pts},
                    "substeps_per_slice": sub, "step_ns": tmax / 40 / sub,
-                   "tol_infidelity": TOL, "restarts": args.haar_restarts})
+                   "tol_infidelity": TOL, "restarts": args.haar_restarts,
+                   "maxiter_per_round": args.maxiter, "points_per_round": args.points_per_round})
     log(f"[{tag}] {n_pairs} pairs, substeps {sub}, grid {pts} to {tmax} ns")
     t_c = time.perf_counter()
     res = run_set(tag, ctl, grid, psi0, hams, np.zeros(n_pairs), sub, args, deadline, save,
@@ -314,7 +315,9 @@ def parse_args(argv=None):
                     "56.6 MHz on (100, 50), x0.125 = 884 kHz on (1400, 50)); repeatable")
     ap.add_argument("--grid-points", type=int, default=None,
                     help="replace the paper's number of grid points (quick tests only)")
-    ap.add_argument("--maxiter", type=int, default=200)
+    ap.add_argument("--maxiter", default="200", help="iterations per round; one value or "
+                    "one per case")
+    ap.add_argument("--haar-maxiter", type=int, default=300)
     ap.add_argument("--chunk", type=int, default=10)
     ap.add_argument("--alphas", default=None, help="line-search steps, comma separated")
     ap.add_argument("--max-step", type=float, default=0.05, help="optimisation step (ns)")
@@ -343,6 +346,7 @@ def parse_args(argv=None):
     args.rpts = per_case(args.r_points, int, "r-points")
     args.restart_list = per_case(args.restarts, int, "restarts")
     args.ppr_list = per_case(args.points_per_round, int, "points-per-round")
+    args.maxiter_list = per_case(args.maxiter, int, "maxiter")
     args.windows = per_case(args.window, float, "window")
     args.subs = per_case(args.substeps, lambda v: int(v) or None, "substeps")
     args.haar_list = [int(v) for v in args.haar.split(",") if v]
@@ -386,14 +390,14 @@ def main(argv=None) -> None:
     budgets = iter(args.budgets)
     ppr_haar = int(str(args.points_per_round).split(",")[0])
     cfg = zip(args.case_list, args.rpts, args.windows, args.subs, args.restart_list,
-              args.ppr_list, strict=True)
-    for c, k, w, sub, rst, ppr in cfg:
+              args.ppr_list, args.maxiter_list, strict=True)
+    for c, k, w, sub, rst, ppr, mi in cfg:
         args.r_count, args.case_window, args.case_substeps = k, w, sub
-        args.restarts, args.points_per_round = rst, ppr
+        args.restarts, args.points_per_round, args.maxiter = rst, ppr, mi
         out["molecules"][c] = {}
         run_case(c, args, time.perf_counter() + next(budgets), save, out["molecules"][c])
         save()
-    args.points_per_round = ppr_haar
+    args.points_per_round, args.maxiter = ppr_haar, args.haar_maxiter
     for n, k in zip(args.haar_list, args.npairs, strict=True):
         for sc in args.scales:
             out["haar"].append({})

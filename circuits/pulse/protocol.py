@@ -12,8 +12,10 @@ test time and round (the paper's, plus warm starts that a parallel scan can use)
 * ``"own"``: the best pulse found so far for this problem (at a longer ``T``: the same
   ``x`` is a time-compressed pulse; the paper warm-starts its Haar runs this way, from the
   next longer grid time);
-* ``"neighbour"``: the best pulse of the previous bond distance in the paper's scan
-  direction (the paper's warm start, which it runs sequentially over ``r``);
+* ``"neighbour"``: the pulse of the previous bond distance in the paper's scan direction
+  (or of both adjacent ones) at the same test time, else at the nearest time it was
+  optimised at (the paper's warm start, which it runs sequentially over ``r`` at every
+  ``T``);
 * ``"zero"``: the paper's start (``J = J_min``, no drive, tones at the Zeeman splittings)
   plus a small seeded perturbation (from the exact zero start the optimiser stalls; for
   H2 every drive derivative vanishes there and every ``J`` sits on its lower bound);
@@ -221,6 +223,7 @@ def grid_bisection(
     base = -1 if (t.size == 1 or t[0] > 0) else 0  # T = 0 is never optimised
     lo[:] = base
     fails: list[set] = [set() for _ in range(p_count)]  # test indices not reached
+    tested: list[dict] = [{} for _ in range(p_count)]  # grid index -> (error, best x)
     top_tries = np.zeros(p_count, dtype=int)
     descending = np.ones(p_count, dtype=bool)
     n_descent = 0
@@ -250,8 +253,11 @@ def grid_bisection(
                     cand.append(best_x[p])
                 qs = [p - 1, p + 1] if both_neighbours else [p - 1 if forward else p + 1]
                 for q in qs if neighbour else []:
-                    if 0 <= q < p_count and np.all(np.isfinite(best_x[q])):
-                        cand.append(best_x[q])
+                    # the paper's warm start: the neighbour's pulse at the same T (else the
+                    # nearest T it was optimised at)
+                    if 0 <= q < p_count and tested[q]:
+                        kq = min(tested[q], key=lambda i, k=k: (abs(i - k), i))
+                        cand.append(tested[q][kq][1])
                 if zero_start:
                     x0 = controls.initial_x()
                     cand.append(np.clip(x0 + zero_noise * rng.normal(size=x0.size), -1, 1))
@@ -283,6 +289,8 @@ def grid_bisection(
                 sel = np.flatnonzero(mine & (tidx == k))
                 j = sel[int(np.argmin(err[sel]))]
                 reached[k] = (err[j] <= tol, j)
+                if not cut and (k not in tested[p] or err[j] < tested[p][k][0]):
+                    tested[p][k] = (float(err[j]), xr[j])
             ok = [k for k in tried if reached[k][0]]
             if not cut:
                 fails[p].update(k for k in tried if not reached[k][0])
