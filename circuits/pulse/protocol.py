@@ -377,10 +377,15 @@ def minimal_evolution_time(
     >>> import numpy as np
     >>> from circuits.pulse.lab import LabControls, LabSpinChain
     >>> ctl = LabControls(LabSpinChain.long2024(1, max_step=0.5), n_slices=1)
-    >>> r = minimal_evolution_time(ctl, [1, 0], [0, 1], criterion="fidelity",
+    >>> r = minimal_evolution_time(ctl, [1, 0], [1, 0], criterion="fidelity",
+    ...                            grid=np.arange(0.0, 260.0, 7.0))
+    >>> r.met, r.method   # already there: T = 0, nothing to optimise
+    (0.0, 'grid')
+    >>> # the bounded flip needs 199.97 ns (tests/test_pulse_lab.py, slow: ~40 s on 2 cores)
+    >>> r = minimal_evolution_time(ctl, [1, 0], [0, 1], criterion="fidelity",  # doctest: +SKIP
     ...                            grid=np.arange(0.0, 260.0, 7.0), restarts=2, substeps=8)
-    >>> r.met, r.method   # the bounded flip needs 199.97 ns
-    (203.0, 'grid')
+    >>> r.met  # doctest: +SKIP
+    203.0
     """
     if criterion not in CRITERIA:
         raise ValueError(f"criterion must be one of {CRITERIA}, got {criterion!r}")
