@@ -41,6 +41,8 @@ def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("runs", nargs="+")
     ap.add_argument("--out", required=True)
+    ap.add_argument("--note", action="append", default=[], help="FILE=TEXT: a note on a "
+                    "run (e.g. the branch commit it ran), kept as the run's 'run_note'")
     ap.add_argument("--haar-out", default=None, help="also write the Haar sets (with their "
                     "METs and CDFs) to this file")
     args = ap.parse_args(argv)
@@ -48,6 +50,10 @@ def main(argv=None) -> None:
     for p in args.runs:
         doc = json.loads(Path(p).read_text())
         doc["label"] = Path(p).name
+        for note in args.note:
+            name, _, text = note.partition("=")
+            if name == doc["label"]:
+                doc["run_note"] = text
         runs.append(doc)
     summary = {"molecules": {}, "haar": []}
     for run in runs:
