@@ -1,32 +1,50 @@
 #!/usr/bin/env bash
 # Issue 14 (pulse METs of Long et al. 2024) on the lent H200, run from the repo root with $OUT.
-# One process (one JAX start): the four headline molecular METs (max over the bond-distance
-# scan; per-r bisection on the paper's time grid, all r x starts of a round in one vmapped
-# L-BFGS batch), then Haar transitions for 2, 3, 4 qubits and the 2-qubit drive-bound check
-# (IQ bound x8 = the paper's 56.6 MHz).  Every part has its own time budget (checked between
-# rounds) and the JSON is rewritten after each part; the brackets of the running round are
-# in $OUT/partial.json.  Total <= ~400 s.  QUICK=1: tiny sizes to test on a CPU.
+# One process (one JAX start): the molecular METs (max over the bond-distance scan; per-r
+# search on the paper's time grid inside a window, all r x test times x starts of a round
+# in one vmapped batch of a projected L-BFGS with a parallel line search; one compilation
+# per shape, timed), then Haar transitions.  Every part has a wall-clock budget and the JSON
+# is rewritten after every round ($OUT/pulse_met_paper_gpu.json; log in $OUT/log.txt).
+# PART=1: molecules + a small 4-qubit Haar probe (H200 run 2, results in
+# benchmarks/results/pulse_met_paper/gpu_run2.json); PART=3: HeH+, H2 at 10 MHz, LiH with more
+# iterations and the x8 Haar set; PART=2: Haar + drive checks (3 and 2 were not run: the
+# session's device budget was spent).
+# QUICK=1: tiny sizes to test on a CPU.
 set -u
 OUT=${OUT:-/tmp/issue14-out}
 mkdir -p "$OUT"
 export PYTHONPATH=$PWD${PYTHONPATH:+:$PYTHONPATH}
+export XLA_PYTHON_CLIENT_PREALLOCATE=false
 python3 -c "import threadpoolctl" 2>/dev/null || {  # only grape.py's L-BFGS-B path uses it
   mkdir -p /tmp/i14stub
   printf 'import contextlib\nclass ThreadpoolController:\n    def limit(self, **kw):\n        return contextlib.nullcontext()\n' > /tmp/i14stub/threadpoolctl.py
   export PYTHONPATH=$PYTHONPATH:/tmp/i14stub
 }
 nvidia-smi --query-gpu=name,memory.total --format=csv > "$OUT/log.txt" 2>&1
+date -u >> "$OUT/log.txt"
+PART=${PART:-1}
 if [ "${QUICK:-0}" = 1 ]; then
-  A="--r-points 2 --restarts 1 --maxiter 10 --grid-points 4 --pairs 2"
-  A="$A --drive-check 8,2,60,4 --budget-s 1"; T=3000
-  C=${QUICK_CASES:-h2}; H=${QUICK_HAAR:-2}
+  A="--cases h2 --r-points 2 --restarts 1 --maxiter 20 --grid-points 31 --alphas 1,0.3,0.05"
+  A="$A --haar 2 --pairs 2 --haar-grid 20,4 --haar-substeps 4 --drive-check 8,2,10,3 --points-per-round 2 --budget-s 200"; T=1200
+elif [ "$PART" = 1 ]; then
+  # h2, heh+, h2-10mhz share one kernel (2 qubits, 25 steps per slice, batch 20x3x6);
+  # 20 evenly spread r, then the 20 scan points nearest the maximum (--refine)
+  A="--cases h2,heh+,h2-10mhz,lih --r-points 20,20,20,6 --refine --substeps 25,25,25,0"
+  A="$A --points-per-round 3,3,3,2 --restarts 2,2,2,1 --maxiter 150 --both-neighbours"
+  A="$A --descent 2 --haar 4 --pairs 16 --budget-s 75,70,80,100,40"; T=400
+elif [ "$PART" = 3 ]; then
+  # (prepared, not run) after run 2 gave H2: HeH+ and H2 at 10 MHz (27 r then 27 near the max,
+  # one shared kernel), LiH (4 r, 800 iterations per round, 0.1 ns steps), then the
+  # 2-qubit Haar set at IQ bound x8 (the paper's 56.6 MHz, grid (100, 50), 16 pairs)
+  A="--cases heh+,h2-10mhz,lih --r-points 27,27,4 --refine --substeps 25,25,32"
+  A="$A --window 10,100,32 --points-per-round 3,3,2 --restarts 2 --maxiter 200,300,800"
+  A="$A --both-neighbours --descent 3 --drive-check 8,16,100,50"
+  A="$A --haar-maxiter 300 --budget-s 60,80,130,70"; T=405
 else
-  # budgets (s): h2, heh+, h2-10mhz, lih, haar 4/2/3 qubits, drive check (h2 and heh+,
-  # haar 2 and the drive check share compiled kernels: same shapes)
-  A="--restarts 3 --maxiter 200 --r-points 80,80,80,10 --pairs 32,128,64"
-  A="$A --drive-check 8,128,60,60 --substeps 120,120,0,0"
-  A="$A --budget-s 40,30,45,40,45,30,25,30"; T=410; C=h2,heh+,h2-10mhz,lih; H=4,2,3
+  A="--cases= --haar 2,4 --pairs 64,64 --drive-check 8,64,100,50 --drive-check 0.125,16,1400,50 --points-per-round 2"
+  A="$A --budget-s 130,100,60,70"; T=400
 fi
-timeout -s INT $T python3 benchmarks/pulse_met_paper.py --cases $C --haar $H $A --out "$OUT/pulse_met_paper_gpu.json" --partial "$OUT/partial.json" \
+timeout -s INT $T python3 benchmarks/pulse_met_paper.py $A --out "$OUT/pulse_met_paper_gpu.json" \
   >> "$OUT/log.txt" 2>&1
+echo "exit $?" >> "$OUT/log.txt"
 ls -la "$OUT" >> "$OUT/log.txt"

@@ -14,12 +14,13 @@ The paper's definitions (read from their published code):
 * **by bisection** (:func:`bisect_met`): the continuous MET, ``hi - lo <= rel_tol hi``.
 
 Optimisation (:func:`optimize_batch`): the paper runs BFGS on controls clipped to
-``[-1, 1]`` with exact gradients; here it is optax's L-BFGS (zoom line search) on the same
-clipped parameterisation and exact JAX gradients, ``jax.vmap``-ed over a batch of problems
-(bond distances, restarts, durations ``T``), so that one call optimises them all at once
-on a GPU.  Each problem stops at ``maxiter``, at ``|grad| <= gtol``, after
-:data:`STALL_ITERATIONS` iterations without progress, or once its error is ``<= stop_error``
-(set it to ``tol`` to decide reachability without polishing further).
+``[-1, 1]`` with exact gradients; here it is a projected L-BFGS with a parallel line search
+(:mod:`circuits.pulse.batch_lbfgs`) on the same parameterisation and exact JAX gradients,
+``jax.vmap``-ed over a batch of problems (bond distances, restarts, durations ``T``), so
+that one compiled call optimises them all at once on a GPU.  Each problem stops at
+``maxiter``, at ``|grad| <= gtol``, when its line search no longer finds a decrease, or once
+its error is ``<= stop_error`` (set it to ``tol`` to decide reachability without polishing
+further).
 
 Example
 -------
@@ -31,17 +32,16 @@ Example
 from __future__ import annotations
 
 import functools
-import time
 from collections.abc import Callable
 from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
 import numpy as np
-import optax
 
 from mps._validate import check_int, check_real
 
+from .batch_lbfgs import minimize_batch
 from .lab import LabControls, _evolve_core, _Shape, device_params, kernel_shape, substeps_for
 
 __all__ = [
@@ -58,10 +58,6 @@ __all__ = [
 
 CRITERIA = ("energy", "fidelity")
 DEFAULT_TOL = 1e-7
-STALL_RTOL = 1e-10
-STALL_ITERATIONS = 5
-"""A problem also stops after this many iterations without a relative decrease of its error
-above ``STALL_RTOL`` (stuck: the line search finds no descent)."""
 
 
 def check_tol(tol: object) -> float:
@@ -177,61 +173,71 @@ def fidelity_cost(target: object) -> np.ndarray:
 
 
 # ------------------------------------------------------------------ batched L-BFGS
+_PKEYS = ("zeeman", "iq_max", "j_min", "j_max", "f_lo", "f_hi")
+
+
 @functools.lru_cache(maxsize=16)
-def _solver(shape: _Shape, memory: int):
-    def error(p, x, t, psi0, ham, e0):
+def _objective(shape: _Shape):
+    """``E - E0`` of one problem; device values are arguments (one compilation per shape)."""
+    def error(x, zeeman, iq_max, j_min, j_max, f_lo, f_hi, t, psi0, ham, e0):
+        p = dict(zip(_PKEYS, (zeeman, iq_max, j_min, j_max, f_lo, f_hi), strict=True))
         psi = _evolve_core(shape, p, x, t, psi0)
         return jnp.real(jnp.vdot(psi, ham @ psi)) - e0
 
-    def solve(p, x0, t, psi0, ham, e0, stop, gtol, maxiter):
-        f = functools.partial(error, p, t=t, psi0=psi0, ham=ham, e0=e0)
-        opt = optax.lbfgs(memory_size=memory, linesearch=optax.scale_by_zoom_linesearch(
-            max_linesearch_steps=12))
-        vg = optax.value_and_grad_from_state(f)
-        v0, g0 = jax.value_and_grad(f)(x0)
-
-        def cond(c):
-            _, _, k, v, g, _, stall = c
-            return ((k < maxiter) & (v > stop) & (jnp.linalg.norm(g) > gtol)
-                    & (stall < STALL_ITERATIONS))
-
-        def body(c):
-            x, st, k, _, _, v_prev, stall = c
-            v, g = vg(x, state=st)
-            upd, st = opt.update(g, st, x, value=v, grad=g, value_fn=f)
-            # no relative progress (e.g. every free direction pushes into a clipped bound)
-            stuck = v_prev - v <= STALL_RTOL * jnp.abs(v)
-            stall = jnp.where(stuck, stall + 1, 0)
-            return optax.apply_updates(x, upd), st, k + 1, v, g, v, stall
-
-        init = (x0, opt.init(x0), 0, v0, g0, v0 + 1.0 + jnp.abs(v0), 0)
-        x, _, k, *_ = jax.lax.while_loop(cond, body, init)
-        return x, f(x), k
-
-    batched = jax.vmap(solve, in_axes=(None, 0, 0, 0, 0, 0, None, None, None))
-    errors = jax.vmap(error, in_axes=(None, 0, 0, 0, 0, 0))
-    return jax.jit(batched, static_argnums=(8,)), jax.jit(errors)
+    return error
 
 
-def _params(controls: LabControls) -> dict:
-    return {k: jnp.asarray(v) for k, v in device_params(controls.device).items()}
+@functools.lru_cache(maxsize=16)
+def _errors_jit(shape: _Shape):
+    return jax.jit(jax.vmap(_objective(shape)))
+
+
+def _batched_params(controls: LabControls, b: int) -> tuple:
+    p = device_params(controls.device)
+    return tuple(np.broadcast_to(np.asarray(p[k], dtype=float), (b, *np.shape(p[k])))
+                 for k in _PKEYS)
 
 
 class BatchResult(NamedTuple):
-    """Optimised controls ``x`` ``(B, P)``, final errors ``(B,)``, iterations ``(B,)``, seconds."""
+    """Optimised controls ``x`` ``(B, P)``, final errors ``(B,)``, iterations ``(B,)``,
+    seconds, and whether each problem stopped by a criterion (``stopped``)."""
 
     x: np.ndarray
     errors: np.ndarray
     iterations: np.ndarray
     seconds: float
+    stopped: np.ndarray | None = None
+
+
+def _batch_inputs(controls, x, durations, psi0, hams, e0):
+    x = np.asarray(x, dtype=float)
+    if x.ndim != 2 or x.shape[1] != controls.n_params or not np.all(np.isfinite(x)):
+        raise ValueError(f"x0 must be finite with shape (B, {controls.n_params}), got {x.shape}")
+    b, d = x.shape[0], controls.device.dim
+    t = np.broadcast_to(np.asarray(durations, dtype=float), (b,)).copy()
+    if not np.all(np.isfinite(t)) or np.any(t <= 0):
+        raise ValueError("durations must be finite and > 0 ns")
+    psi = np.broadcast_to(np.asarray(psi0, dtype=complex), (b, d)).copy()
+    if np.any(np.abs(np.linalg.norm(psi, axis=1) - 1) > 1e-8):
+        raise ValueError(f"psi0 must be normalised vectors of {d} amplitudes")
+    h = np.broadcast_to(np.asarray(hams, dtype=complex), (b, d, d)).copy()
+    if not np.allclose(h, np.conj(np.swapaxes(h, 1, 2)), atol=1e-12):
+        raise ValueError(f"hams must be Hermitian {d} x {d} matrices")
+    e0 = np.broadcast_to(np.asarray(e0, dtype=float), (b,)).copy()
+    return x, t, psi, h, e0
 
 
 def optimize_batch(
     controls: LabControls, x0: object, durations: object, psi0: object, hams: object,
     e0: object, *, substeps: int | None = None, maxiter: int = 500, stop_error: float = 0.0,
-    gtol: float = 1e-8, memory: int = 20,
+    gtol: float = 1e-8, memory: int = 10, alphas: tuple | None = None, chunk: int = 10,
+    deadline: float | None = None, progress=None,
 ) -> BatchResult:
-    """Minimise ``<ψ_I(T_b)|H_b|ψ_I(T_b)> - E0_b`` for a batch of problems at once (L-BFGS).
+    """Minimise ``<ψ_I(T_b)|H_b|ψ_I(T_b)> - E0_b`` for a batch of problems at once.
+
+    Projected L-BFGS with a parallel line search (:mod:`circuits.pulse.batch_lbfgs`),
+    ``jax.vmap``-ed over the batch; one compilation per ``(qubits, slices, substeps,
+    batch size)``: durations, device values, starts and costs are traced arguments.
 
     Parameters
     ----------
@@ -248,49 +254,32 @@ def optimize_batch(
         Integration steps per slice; default :func:`circuits.pulse.lab.substeps_for` of the
         longest duration.
     maxiter, stop_error, gtol, memory
-        L-BFGS iterations, early-stop error, gradient tolerance and history size.
+        Iterations, early-stop error, gradient tolerance and L-BFGS history size.
+    alphas, chunk, deadline, progress
+        See :func:`circuits.pulse.batch_lbfgs.minimize_batch`.
     """
-    x0 = np.asarray(x0, dtype=float)
-    if x0.ndim != 2 or x0.shape[1] != controls.n_params or not np.all(np.isfinite(x0)):
-        raise ValueError(f"x0 must be finite with shape (B, {controls.n_params}), got {x0.shape}")
-    b, d = x0.shape[0], controls.device.dim
-    t = np.broadcast_to(np.asarray(durations, dtype=float), (b,)).copy()
-    if not np.all(np.isfinite(t)) or np.any(t <= 0):
-        raise ValueError("durations must be finite and > 0 ns")
-    psi = np.broadcast_to(np.asarray(psi0, dtype=complex), (b, d)).copy()
-    if np.any(np.abs(np.linalg.norm(psi, axis=1) - 1) > 1e-8):
-        raise ValueError(f"psi0 must be normalised vectors of {d} amplitudes")
-    h = np.broadcast_to(np.asarray(hams, dtype=complex), (b, d, d)).copy()
-    if not np.allclose(h, np.conj(np.swapaxes(h, 1, 2)), atol=1e-12):
-        raise ValueError(f"hams must be Hermitian {d} x {d} matrices")
-    e0 = np.broadcast_to(np.asarray(e0, dtype=float), (b,)).copy()
+    x0, t, psi, h, e0 = _batch_inputs(controls, x0, durations, psi0, hams, e0)
     s = substeps_for(controls, float(t.max())) if substeps is None else check_int(
         substeps, "substeps", minimum=1)
     maxiter = check_int(maxiter, "maxiter", minimum=1)
     stop = check_real(stop_error, "stop_error")
     gtol = check_real(gtol, "gtol", minimum=0.0)
-    start = time.perf_counter()
+    memory = check_int(memory, "memory", minimum=1)
     with jax.enable_x64(True):
-        solve, _ = _solver(kernel_shape(controls, s), check_int(memory, "memory", minimum=1))
-        x, err, k = jax.device_get(solve(
-            _params(controls), jnp.asarray(x0), jnp.asarray(t), jnp.asarray(psi),
-            jnp.asarray(h), jnp.asarray(e0), stop, gtol, maxiter))
-    return BatchResult(np.clip(np.asarray(x), -1, 1), np.asarray(err), np.asarray(k),
-                       time.perf_counter() - start)
+        r = minimize_batch(_objective(kernel_shape(controls, s)), x0,
+                           (*_batched_params(controls, x0.shape[0]), t, psi, h, e0),
+                           maxiter=maxiter, stop=stop, gtol=gtol, memory=memory,
+                           alphas=alphas, chunk=chunk, deadline=deadline, progress=progress)
+    return BatchResult(np.clip(r.x, -1, 1), r.values, r.iterations, r.seconds, r.stopped)
 
 
 def batch_errors(controls: LabControls, x, durations, psi0, hams, e0,
                  substeps: int | None = None) -> np.ndarray:
     """``E - E0`` of a batch of controls without optimising (same shapes as
     :func:`optimize_batch`)."""
-    x = np.asarray(x, dtype=float)
-    b, d = x.shape[0], controls.device.dim
-    t = np.broadcast_to(np.asarray(durations, dtype=float), (b,))
+    x, t, psi, h, e0 = _batch_inputs(controls, x, durations, psi0, hams, e0)
     s = substeps_for(controls, float(t.max())) if substeps is None else substeps
     with jax.enable_x64(True):
-        _, errors = _solver(kernel_shape(controls, s), 20)
-        return np.asarray(errors(
-            _params(controls), jnp.asarray(x), jnp.asarray(t),
-            jnp.asarray(np.broadcast_to(np.asarray(psi0, dtype=complex), (b, d))),
-            jnp.asarray(np.broadcast_to(np.asarray(hams, dtype=complex), (b, d, d))),
-            jnp.asarray(np.broadcast_to(np.asarray(e0, dtype=float), (b,)))))
+        return np.asarray(_errors_jit(kernel_shape(controls, s))(
+            jnp.asarray(x), *(jnp.asarray(v) for v in _batched_params(controls, x.shape[0])),
+            jnp.asarray(t), jnp.asarray(psi), jnp.asarray(h), jnp.asarray(e0)))

@@ -1,24 +1,34 @@
 """The paper's MET protocols, batched: bond-distance scans and Haar-random transitions.
 
 Both find, for every problem of a batch (a bond distance ``r``, or a Haar pair), the MET on
-a fixed time grid by **bisection on the grid index** (the monotone rule of
+a fixed time grid by a **search on the grid index** (the monotone rule of
 :func:`circuits.pulse.lab_met.grid_met` makes "reached" monotone in ``T``, so the first
-reached grid point can be bisected): every round optimises all still-open problems at
-once (:func:`circuits.pulse.lab_met.optimize_batch`, ``jax.vmap`` over problems and starts)
-at their own mid-point durations.  Starts per problem and round (the paper's, plus warm
-starts that a parallel scan can use):
+reached grid point can be bracketed): every round optimises all still-open problems at
+once (:func:`circuits.pulse.lab_met.optimize_batch`, ``jax.vmap`` over problems, test times
+and starts) at ``points_per_round`` test times inside each problem's bracket (1: bisection,
+``m``: an ``(m+1)``-ary search, ``~log_{m+1}(len(grid))`` rounds).  Starts per problem,
+test time and round (the paper's, plus warm starts that a parallel scan can use):
 
-* ``"own"``: the best pulse found so far for this problem at a longer ``T`` (the same
-  ``x`` is a time-compressed pulse; the paper warm-starts its Haar runs this way);
-* ``"neighbour"``: the best pulse of the previous bond distance in the paper's scan
-  direction (the paper's warm start, which it runs sequentially over ``r``);
-* ``"zero"``: the paper's start (``J = J_min``, no drive, tones at the Zeeman splittings);
+* ``"own"``: the best pulse found so far for this problem (at a longer ``T``: the same
+  ``x`` is a time-compressed pulse; the paper warm-starts its Haar runs this way, from the
+  next longer grid time);
+* ``"neighbour"``: the pulse of the previous bond distance in the paper's scan direction
+  (or of both adjacent ones) at the same test time, else at the nearest time it was
+  optimised at (the paper's warm start, which it runs sequentially over ``r`` at every
+  ``T``);
+* ``"zero"``: the paper's start (``J = J_min``, no drive, tones at the Zeeman splittings)
+  plus a small seeded perturbation (from the exact zero start the optimiser stalls; for
+  H2 every drive derivative vanishes there and every ``J`` sits on its lower bound);
 * ``restarts`` random starts (the paper: 3 for molecules, 2 for Haar pairs).
 
-What differs from the paper's code: they optimise every grid time (and run the ``r`` chain
-sequentially) with BFGS to ``gtol = 1e-8``; here only the ``~log2(len(grid))`` bisection
-points are optimised, each problem stops once its error is ``<= tol`` (the decision is
-made), and the optimiser is L-BFGS with at most ``maxiter`` iterations.
+What differs from the paper's code: they optimise every grid time (the ``r`` chain
+sequentially, Haar pairs from ``T_max`` down) with scipy's BFGS to ``gtol = 1e-8``
+(molecules) or 0 (Haar); here only the search's test times are optimised, each problem
+stops once its error is ``<= tol`` (the decision is made), and the optimiser is a batched
+projected L-BFGS with at most ``maxiter`` iterations per round
+(:mod:`circuits.pulse.batch_lbfgs`).  A failed optimisation at a test time makes the MET
+longer in both codes; the paper's full grid can still find a success below a failure, a
+bisection cannot (our METs are then upper bounds of the paper's definition).
 
 Example
 -------
@@ -102,20 +112,43 @@ def haar_pair(dim: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarra
     return v[0], v[1]
 
 
+def _test_points(lo: int, hi: int, known: bool, m: int) -> list[int]:
+    """Up to ``m`` grid indices to try next in the bracket ``(lo, hi]`` (``hi`` included
+    while it is not yet known to be reachable)."""
+    if not known:
+        pts = lo + np.round((hi - lo) * np.arange(1, m + 1) / m)
+        pts = pts[(pts > lo) & (pts <= hi)]
+    else:
+        pts = lo + np.round((hi - lo) * np.arange(1, m + 1) / (m + 1))
+        pts = pts[(pts > lo) & (pts < hi)]
+    return sorted({int(v) for v in pts})
+
+
 def grid_bisection(
     controls: LabControls, grid: object, psi0: object, hams: object, e0: object, *,
     tol: float = 1e-7, restarts: int = 3, maxiter: int = 300, seed: int = 0,
     neighbour: bool = False, forward: bool = True, zero_start: bool = True,
     budget_s: float | None = None, substeps: int | None = None, progress=None,
+    points_per_round: int = 1, zero_noise: float = 0.05, alphas: tuple | None = None,
+    chunk: int = 10, deadline: float | None = None, top_attempts: int = 2,
+    both_neighbours: bool = False, descent_rounds: int = 0,
 ) -> BisectionScan:
     """Grid METs of ``P`` problems (costs ``hams[p]`` with offsets ``e0[p]``) at once.
+
+    Every round tests, for every open problem, ``points_per_round`` grid times inside its
+    bracket (1: bisection; more: a ``(m+1)``-ary search, fewer rounds for a wider batch),
+    all problems x test times x starts in one batched optimisation of a fixed batch size
+    (padded, so all rounds share one compilation).  A test time is reached if any start
+    reaches ``<= tol``; the bracket becomes (largest unreached test time below the smallest
+    reached one, smallest reached one].
 
     Parameters
     ----------
     controls : LabControls
     grid : array_like
         Strictly increasing durations (ns); ``grid[0] = 0`` is allowed (never optimised:
-        reached only if the start state already meets ``tol``).
+        reached only if the start state already meets ``tol``).  Only ``grid[-1]`` needs to
+        be reachable; pass a leading part of a longer grid to search a window of it.
     psi0 : array_like
         Start state(s), ``(d,)`` or ``(P, d)``.
     hams, e0 : array_like
@@ -123,33 +156,60 @@ def grid_bisection(
     tol : float
         MET threshold on ``<H> - E0`` (> 0).
     restarts, maxiter, seed
-        Random starts per problem and round, L-BFGS iterations, seed of all random starts.
+        Random starts per problem, test time and round (the paper's: ``J`` and ``I, Q``
+        uniform in [-1, 1], tones at the Zeeman splittings), optimiser iterations per round,
+        seed of all random starts.
     neighbour, forward
         Add the warm start from the previous problem (``forward``: index ``p - 1``,
-        else ``p + 1``), the paper's bond-distance chain.
+        else ``p + 1``), the paper's bond-distance chain (here the neighbour's best pulse
+        of the previous rounds, time-compressed).
     zero_start : bool
-        Add the paper's start (no drive, ``J = J_min``).
-    budget_s : float, optional
-        Stop starting new rounds after this many seconds (results flagged incomplete).
+        Add the paper's start (no drive, ``J = J_min``) with a seeded perturbation of
+        ``zero_noise`` (the exact zero start is a stationary point of the energy).
+    budget_s, deadline : float, optional
+        Stop starting new rounds after ``budget_s`` seconds or at ``time.perf_counter()``
+        value ``deadline`` (the running optimisation also stops there); results flagged
+        incomplete.
     substeps : int, optional
         Steps per slice (default: for ``grid[-1]``).
     progress : callable, optional
         ``progress(round_info)`` after every round.
+    points_per_round, alphas, chunk
+        Test times per problem and round; line-search steps and iterations per compiled
+        call of :func:`circuits.pulse.lab_met.optimize_batch`.
+    top_attempts : int
+        Rounds that may fail at ``grid[-1]`` before a problem is given up as unreached
+        (each retry starts from the best pulse of the previous attempts and new random
+        starts).
+    both_neighbours : bool
+        With ``neighbour``: warm starts from both adjacent problems (a parallel scan has
+        both at hand), not only the paper's scan direction.
+    descent_rounds : int
+        After the search, up to this many rounds that test the ``points_per_round`` grid
+        times just below every problem's MET again, with the current best pulses of the
+        problem and its neighbours as starts (a failed test is often an optimisation
+        failure that a neighbour's pulse avoids; the paper's full grid has the same
+        second chance).  A problem leaves the descent when a round reaches none of them.
     """
     t = check_grid(grid)
     tol = check_tol(tol)
     hams = np.asarray(hams, dtype=complex)
     p_count, d = hams.shape[0], controls.device.dim
-    if hams.shape != (p_count, d, d):
+    if hams.ndim != 3 or hams.shape != (p_count, d, d):
         raise ValueError(f"hams must have shape (P, {d}, {d}), got {hams.shape}")
     e0 = np.broadcast_to(np.asarray(e0, dtype=float), (p_count,)).copy()
     psi = np.broadcast_to(np.asarray(psi0, dtype=complex), (p_count, d)).copy()
     restarts = check_int(restarts, "restarts", minimum=0)
+    m = check_int(points_per_round, "points_per_round", minimum=1)
     if restarts == 0 and not zero_start:
         raise ValueError("need at least one start: restarts >= 1 or zero_start=True")
     s = substeps_for(controls, float(t[-1])) if substeps is None else check_int(
         substeps, "substeps", minimum=1)
     rng = np.random.default_rng(check_int(seed, "seed", minimum=0))
+    t_start = time.perf_counter()
+    if budget_s is not None:
+        stop_at = t_start + float(budget_s)
+        deadline = stop_at if deadline is None else min(deadline, stop_at)
     start_err = np.real(np.einsum("pi,pij,pj->p", psi.conj(), hams, psi)) - e0
     lo = np.zeros(p_count, dtype=int)  # unreachable (T = 0 unless already there)
     hi = np.full(p_count, t.size - 1)
@@ -160,66 +220,114 @@ def grid_bisection(
     done0 = start_err <= tol
     hi[done0], known[done0], best_e[done0] = 0, True, start_err[done0]
     best_x[done0] = controls.initial_x()
+    base = -1 if (t.size == 1 or t[0] > 0) else 0  # T = 0 is never optimised
+    lo[:] = base
+    fails: list[set] = [set() for _ in range(p_count)]  # test indices not reached
+    tested: list[dict] = [{} for _ in range(p_count)]  # grid index -> (error, best x)
+    top_tries = np.zeros(p_count, dtype=int)
+    descending = np.ones(p_count, dtype=bool)
+    n_descent = 0
     rounds: list[dict] = []
-    batch_max = p_count * (restarts + int(zero_start) + 1 + int(neighbour))
-    t_start = time.perf_counter()
+    per_test = restarts + int(zero_start) + 1 + int(neighbour) * (1 + int(both_neighbours))
+    batch_max = p_count * m * per_test
+    kw = {} if alphas is None else {"alphas": tuple(alphas)}
     while True:
         open_ = ~failed & ((~known) | (hi - lo > 1))
-        if not open_.any():
+        descent = not open_.any()
+        if descent:
+            open_ = known & ~failed & descending & (hi > base + 1)
+            if n_descent >= descent_rounds or not open_.any():
+                break
+            n_descent += 1
+        if deadline is not None and time.perf_counter() > deadline:
             break
-        if budget_s is not None and time.perf_counter() - t_start > budget_s:
-            break
-        idx = np.flatnonzero(open_)
-        mid = np.where(known[idx], (lo[idx] + hi[idx]) // 2, hi[idx])
-        xs, owner = [], []
-        for k, p in enumerate(idx):
-            cand = []
-            if known[p] and np.all(np.isfinite(best_x[p])):
-                cand.append(best_x[p])
-            q = p - 1 if forward else p + 1
-            if neighbour and 0 <= q < p_count and np.all(np.isfinite(best_x[q])):
-                cand.append(best_x[q])
-            if zero_start:
-                cand.append(controls.initial_x())
-            if restarts:
-                cand.extend(controls.random_x(int(rng.integers(2**31)), restarts))
-            xs.extend(cand)
-            owner.extend([k] * len(cand))
-        owner = np.asarray(owner)
+        xs, owner, tidx = [], [], []
+        for p in np.flatnonzero(open_):
+            if descent:
+                pts = [k for k in range(int(hi[p]) - 1, int(hi[p]) - 1 - m, -1) if k > base]
+            else:
+                pts = _test_points(int(lo[p]), int(hi[p]), bool(known[p]), m)
+            for k in pts:
+                cand = []
+                if np.all(np.isfinite(best_x[p])):
+                    cand.append(best_x[p])
+                qs = [p - 1, p + 1] if both_neighbours else [p - 1 if forward else p + 1]
+                for q in qs if neighbour else []:
+                    # the paper's warm start: the neighbour's pulse at the same T (else the
+                    # nearest T it was optimised at)
+                    if 0 <= q < p_count and tested[q]:
+                        kq = min(tested[q], key=lambda i, k=k: (abs(i - k), i))
+                        cand.append(tested[q][kq][1])
+                if zero_start:
+                    x0 = controls.initial_x()
+                    cand.append(np.clip(x0 + zero_noise * rng.normal(size=x0.size), -1, 1))
+                if restarts:
+                    cand.extend(controls.random_x(int(rng.integers(2**31)), restarts))
+                xs.extend(cand)
+                owner.extend([p] * len(cand))
+                tidx.extend([k] * len(cand))
+        owner, tidx = np.asarray(owner), np.asarray(tidx)
         # pad to one fixed batch size (one compilation for all rounds): dummy problems with
         # a zero cost are done before their first iteration
         pad = batch_max - owner.size
         res = optimize_batch(
             controls, np.concatenate([np.stack(xs), np.tile(controls.initial_x(), (pad, 1))]),
-            np.concatenate([t[mid][owner], np.full(pad, t[-1])]),
-            np.concatenate([psi[idx][owner], np.tile(psi[:1], (pad, 1))]),
-            np.concatenate([hams[idx][owner], np.zeros((pad, d, d))]),
-            np.concatenate([e0[idx][owner], np.zeros(pad)]),
-            substeps=s, maxiter=maxiter, stop_error=tol, gtol=1e-10)
-        res = res._replace(x=res.x[:owner.size], errors=res.errors[:owner.size],
-                           iterations=res.iterations[:owner.size])
-        for k, p in enumerate(idx):
-            mine = np.flatnonzero(owner == k)
-            j = mine[int(np.argmin(res.errors[mine]))]
-            if res.errors[j] <= tol:
-                hi[p], known[p] = mid[k], True
-                best_x[p], best_e[p] = res.x[j], res.errors[j]
+            np.concatenate([t[tidx], np.full(pad, t[-1])]),
+            np.concatenate([psi[owner], np.tile(psi[:1], (pad, 1))]),
+            np.concatenate([hams[owner], np.zeros((pad, d, d))]),
+            np.concatenate([e0[owner], np.zeros(pad)]),
+            substeps=s, maxiter=maxiter, stop_error=tol, gtol=1e-12, chunk=chunk,
+            deadline=deadline, **kw)
+        err, xr = res.errors[:owner.size], res.x[:owner.size]
+        # a round cut by the deadline proves only what it reached
+        cut = deadline is not None and time.perf_counter() > deadline
+        for p in np.unique(owner):
+            mine = owner == p
+            reached = {}
+            tried = sorted(set(tidx[mine].tolist()))
+            for k in tried:
+                sel = np.flatnonzero(mine & (tidx == k))
+                j = sel[int(np.argmin(err[sel]))]
+                reached[k] = (err[j] <= tol, j)
+                if not cut and (k not in tested[p] or err[j] < tested[p][k][0]):
+                    tested[p][k] = (float(err[j]), xr[j])
+            ok = [k for k in tried if reached[k][0]]
+            if not cut:
+                fails[p].update(k for k in tried if not reached[k][0])
+            if descent and not ok and not cut:
+                descending[p] = False
+            if ok:
+                k = ok[0]
+                if not known[p] or k < hi[p]:
+                    hi[p], known[p] = k, True
+                    best_x[p], best_e[p] = xr[reached[k][1]], err[reached[k][1]]
+                lo[p] = max([base, *(q for q in fails[p] if q < hi[p])])
+            elif cut:
+                continue
             elif known[p]:
-                lo[p] = mid[k]
+                lo[p] = max([base, *(q for q in fails[p] if q < hi[p])])
             else:
-                failed[p], best_e[p] = True, res.errors[j]
-        info = {"problems": int(idx.size), "batch": int(owner.size), "padded": int(batch_max),
-                "seconds": res.seconds, "iterations_mean": float(res.iterations.mean()),
-                "iterations_max": int(res.iterations.max()),
-                "reached": int(np.sum(res.errors <= tol)),
+                top_tries[p] += 1
+                j = reached[tried[-1]][1]
+                if not np.isfinite(best_e[p]) or err[j] < best_e[p]:
+                    best_e[p], best_x[p] = err[j], xr[j]
+                failed[p] = top_tries[p] >= top_attempts
+        info = {"phase": "descent" if descent else "search",
+                "problems": int(np.unique(owner).size), "batch": int(owner.size),
+                "padded": int(batch_max), "seconds": res.seconds,
+                "iterations_mean": float(res.iterations[:owner.size].mean()),
+                "iterations_max": int(res.iterations[:owner.size].max()),
+                "reached": int(np.sum(err <= tol)),
+                "elapsed_s": time.perf_counter() - t_start,
                 "upper_ns": np.where(known & ~failed, t[hi], np.nan).tolist(),
-                "lower_ns": t[lo].tolist()}
+                "lower_ns": np.where(lo >= 0, t[np.maximum(lo, 0)], 0.0).tolist()}
         rounds.append(info)
         if progress is not None:
             progress(info)
     met = np.where(known & ~failed, t[hi], np.nan)
     complete = failed | (known & (hi - lo <= 1))
-    return BisectionScan(met, np.where(known & ~failed, hi, -1), t[lo], best_e, best_x,
+    return BisectionScan(met, np.where(known & ~failed, hi, -1),
+                         np.where(lo >= 0, t[np.maximum(lo, 0)], 0.0), best_e, best_x,
                          complete, rounds, time.perf_counter() - t_start, s)
 
 
@@ -269,10 +377,15 @@ def minimal_evolution_time(
     >>> import numpy as np
     >>> from circuits.pulse.lab import LabControls, LabSpinChain
     >>> ctl = LabControls(LabSpinChain.long2024(1, max_step=0.5), n_slices=1)
-    >>> r = minimal_evolution_time(ctl, [1, 0], [0, 1], criterion="fidelity",
+    >>> r = minimal_evolution_time(ctl, [1, 0], [1, 0], criterion="fidelity",
+    ...                            grid=np.arange(0.0, 260.0, 7.0))
+    >>> r.met, r.method   # already there: T = 0, nothing to optimise
+    (0.0, 'grid')
+    >>> # the bounded flip needs 199.97 ns (tests/test_pulse_lab.py, slow: ~40 s on 2 cores)
+    >>> r = minimal_evolution_time(ctl, [1, 0], [0, 1], criterion="fidelity",  # doctest: +SKIP
     ...                            grid=np.arange(0.0, 260.0, 7.0), restarts=2, substeps=8)
-    >>> r.met, r.method   # the bounded flip needs 199.97 ns
-    (203.0, 'grid')
+    >>> r.met  # doctest: +SKIP
+    203.0
     """
     if criterion not in CRITERIA:
         raise ValueError(f"criterion must be one of {CRITERIA}, got {criterion!r}")

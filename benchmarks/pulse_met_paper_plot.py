@@ -1,0 +1,62 @@
+"""CDF plots of the Haar-transition METs of ``benchmarks/pulse_met_paper.py`` (with bands).
+
+Usage::
+
+    python benchmarks/pulse_met_paper_plot.py RESULTS.json [MORE.json ...] --out haar.png
+
+Every Haar set (and the drive check) of the given result files is drawn as its empirical
+CDF of the MET with the 95% bootstrap band stored in the JSON, labelled with the qubit
+number, the IQ-bound scale and the number of pairs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+
+def haar_sets(paths: list[str]) -> list[dict]:
+    sets = []
+    for p in paths:
+        doc = json.loads(Path(p).read_text())
+        runs = doc.get("runs", [doc])  # a merged results file or one run
+        for run in runs:
+            sets += [h for h in run.get("haar", []) if "cdf" in h]
+    return sets
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("results", nargs="+")
+    ap.add_argument("--out", required=True)
+    args = ap.parse_args(argv)
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    sets = haar_sets(args.results)
+    if not sets:
+        raise SystemExit("no Haar sets with a CDF in the given files")
+    fig, ax = plt.subplots(figsize=(6.4, 4.2))
+    for h in sets:
+        c = h["cdf"]
+        label = (f"{h['qubits']} qubits, IQ x{h['drive_scale']:g}, {h['pairs']} pairs"
+                 + ("" if h.get("all_complete") else " (incomplete)"))
+        line, = ax.step(c["t_ns"], c["cdf"], where="post", label=label)
+        ax.fill_between(c["t_ns"], c["lo95"], c["hi95"], step="post", alpha=0.25,
+                        color=line.get_color())
+    ax.axvline(50.0, color="grey", ls=":", lw=1)
+    ax.set_xscale("log")
+    ax.set_xlabel("MET (ns), infidelity <= 1e-7")
+    ax.set_ylabel("fraction of Haar pairs")
+    ax.set_title("Haar-random transitions (lab-frame device of Long et al. 2024)")
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(args.out, dpi=130)
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()

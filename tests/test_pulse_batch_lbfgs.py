@@ -1,0 +1,55 @@
+"""The batched projected L-BFGS of circuits.pulse.batch_lbfgs and the grid search's test points.
+
+References: closed-form minimisers of box-constrained quadratics and scipy's L-BFGS-B on the
+same Rosenbrock problem.
+"""
+
+from __future__ import annotations
+
+import jax.numpy as jnp
+import numpy as np
+import pytest
+import scipy.optimize
+
+from circuits.pulse.batch_lbfgs import minimize_batch
+from circuits.pulse.protocol import _test_points
+
+
+def _quad(x, a, w):
+    return jnp.sum(w * (x - a) ** 2)
+
+
+def test_box_constrained_quadratics_reach_the_projected_minimiser():
+    rng = np.random.default_rng(0)
+    a = rng.uniform(-2, 2, (5, 6))  # some minimisers outside [-1, 1]
+    w = rng.uniform(0.5, 20.0, (5, 6))  # ill-conditioned
+    res = minimize_batch(_quad, rng.uniform(-1, 1, (5, 6)), (a, w), maxiter=300)
+    assert np.allclose(res.x, np.clip(a, -1, 1), atol=1e-6)
+    assert np.all(np.abs(res.x) <= 1.0)
+    assert np.all(res.stopped)
+
+
+def _rosen(x, s):
+    return jnp.sum(100.0 * (s * x[1:] - (s * x[:-1]) ** 2) ** 2 + (1 - s * x[:-1]) ** 2)
+
+
+@pytest.mark.slow  # ~10 s on 2 loaded cores (two compilations)
+def test_rosenbrock_matches_scipy_and_stop_value_stops_early():
+    x0 = np.full((2, 4), -0.3)
+    s = np.array([1.25, 1.25])  # minimum at x = 1/1.25 = 0.8, inside the box
+    res = minimize_batch(_rosen, x0, (s,), maxiter=2000)
+    ref = scipy.optimize.minimize(
+        lambda v: scipy.optimize.rosen(1.25 * v), x0[0],
+        jac=lambda v: 1.25 * scipy.optimize.rosen_der(1.25 * v), method="L-BFGS-B",
+        bounds=[(-1, 1)] * 4, options={"ftol": 1e-15, "gtol": 1e-12})
+    assert np.allclose(res.x[0], ref.x, atol=1e-5) and np.allclose(res.x[0], 0.8, atol=1e-5)
+    early = minimize_batch(_rosen, x0, (s,), maxiter=2000, stop=1e-2)
+    assert np.all(early.values <= 1e-2) and np.all(early.iterations < res.iterations)
+
+
+def test_grid_search_test_points():
+    assert _test_points(0, 76, False, 3) == [25, 51, 76]  # first round includes the top
+    assert _test_points(0, 76, False, 1) == [76]
+    assert _test_points(25, 51, True, 3) == [31, 38, 45]  # interior only
+    assert _test_points(10, 12, True, 3) == [11]
+    assert _test_points(-1, 0, False, 2) == [0]
