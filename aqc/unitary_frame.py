@@ -30,11 +30,16 @@ operators, ``hbar = 1``.
 
 Example
 -------
+>>> import numpy as np
 >>> from mps import heisenberg
->>> from aqc.unitary_frame import FramedAnsatz, compile_framed
->>> res = compile_framed(heisenberg(6, 0.25), 0.25, FramedAnsatz(6, 2, 1), maxiter=60)
->>> res.fidelity > 0.99999, res.ansatz.two_qubit_depth(4)
-(True, 27)
+>>> from aqc.unitary_frame import SymmetricAnsatz, framed_gates_np, trotter_symmetric_params
+>>> sa = SymmetricAnsatz(6, layers=4)           # V = X^T X, X of 3 layers
+>>> g = framed_gates_np(sa, trotter_symmetric_params(sa, heisenberg(6), 0.5))
+>>> g.shape, sa.two_qubit_depth(m=4)            # 5 layers; V^4 has 4 * 4 + 1 layers
+((5, 7, 4, 4), 51)
+
+``compile_framed(chain, tau, sa)`` then fits the block (see the tests for
+dense checks of the fidelity, the exported circuit and the repeated states).
 """
 
 from __future__ import annotations

@@ -25,6 +25,7 @@ import argparse
 import json
 import math
 import os
+import resource
 import sys
 import time
 from pathlib import Path
@@ -179,13 +180,14 @@ def timing(args) -> None:
     n = 100 if not args.quick else 10
     tau, layers = float(args.timing_config[0]), int(args.timing_config[1])
     chain = heisenberg(n, 0.25)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), resource.getrusage(resource.RUSAGE_SELF)
     res = compile_unitary(chain, tau, BrickworkAnsatz(n, layers), maxiter=300)
-    wall = time.perf_counter() - t0
+    wall, c1 = time.perf_counter() - t0, resource.getrusage(resource.RUSAGE_SELF)
     entry = {"n": n, "tau": tau, "layers": layers, "maxiter": 300, "n_iter": res.n_iter,
              "stop_reason": res.stop_reason, "block_fidelity": res.fidelity,
              "init_fidelity": res.init_fidelity, "timings": res.timings, "wall_s": wall,
              "s_per_iteration": res.timings["optimize"] / max(res.n_iter, 1),
+             "cpu_s": {"user": c1.ru_utime - c0.ru_utime, "sys": c1.ru_stime - c0.ru_stime},
              "machine": {"cpu": cpu_model(), "cores": os.cpu_count(), "jax_device": _device(),
                          "load_avg": os.getloadavg()},
              "versions": package_versions(["numpy", "scipy", "jax"]),
