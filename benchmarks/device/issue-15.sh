@@ -7,9 +7,9 @@
 # written after every configuration: the n = 100 rows of the grid still missing from
 # benchmarks/results/aqc_unitary.json (Heisenberg, XXZ; tau 0.25/0.5, L 2-8, t = 1, 2, 4,
 # TEBD reference chi <= 128) and the transpose-symmetric block (aqc.unitary_frame) at n = 100,
-# Heisenberg tau = 0.5, L = 4, 6, 8, t = 1, 2.  PART=2 (second request, ~350 s): the symmetric
-# block on the n = 20 grid (both models, t = 1, 2, 4) and at n = 100 (tau 0.25/0.5, L 4-8,
-# t = 1, 2; configurations already in aqc_unitary.json skipped).  QUICK=1: tiny sizes, CPU test.
+# Heisenberg tau = 0.5, L = 4, 6, 8, t = 1, 2.  PART=2 (second request, ~400 s): the n = 100
+# grid rows still missing (Heisenberg on 8 threads, XXZ on 5; tau 0.5 first) and the symmetric
+# block at n = 20 (both models, tau 0.25/0.5, L 4-8, t = 1, 2, 4) on 3 threads.  QUICK=1: tiny sizes, CPU test.
 set -u
 OUT=${OUT:-/tmp/issue15-out}
 mkdir -p "$OUT"
@@ -26,19 +26,19 @@ else
   TT=50; T=310; G="--n 100 --maxiter 400 --max-time 25"; Q=
   S="--n 100 --layers 4 6 8 --taus 0.5 --times 1 2 --maxiter 400 --max-time 25"
 fi
-if [ "${PART:-1}" = 2 ]; then  # second request: the symmetric block on the n = 20 grid and n = 100
+if [ "${PART:-1}" = 2 ]; then  # second request: the rest of the n = 100 grid, symmetric n = 20
   if [ "${QUICK:-0}" = 1 ]; then
-    A="--n 8 --layers 2 4 --taus 0.5 --times 1 2 --maxiter 20 --max-time 5"; C="$A"; T=200
+    A="--n 8 --layers 2 4 --times 1 2 --maxiter 20 --max-time 5"; C="$A"; T=200
   else
-    A="--n 20 --maxiter 2000 --max-time 20"; T=330
-    C="--n 100 --taus 0.25 0.5 --layers 4 6 8 --times 1 2 --maxiter 400 --max-time 25"
+    A="--n 100 --layers 2 4 6 8 --maxiter 400 --max-time 20"; T=380
+    C="--n 20 --layers 4 6 8 --maxiter 2000 --max-time 20"
   fi
-  for m in heisenberg xxz; do
-    timeout -s INT $T python3 $B --variant symmetric --models $m $A --threads 4 --no-plot \
-      --out "$OUT/sym_${m}_n20.json" >> "$OUT/sym_${m}.log" 2>&1 &
-    timeout -s INT $T python3 $B --variant symmetric --models $m $C --threads 4 --no-plot \
-      --skip-from $R --out "$OUT/sym_${m}_n100.json" >> "$OUT/sym_${m}.log" 2>&1 &
-  done
+  timeout -s INT $T python3 $B --models heisenberg --taus 0.5 0.25 $A --threads 8 --no-plot \
+    --skip-from $R --out "$OUT/grid_heisenberg_n100.json" > "$OUT/grid_heisenberg.log" 2>&1 &
+  timeout -s INT $T python3 $B --models xxz --taus 0.5 0.25 $A --threads 5 --no-plot \
+    --skip-from $R --out "$OUT/grid_xxz_n100.json" > "$OUT/grid_xxz.log" 2>&1 &
+  timeout -s INT $T python3 $B --variant symmetric --models heisenberg xxz $C --threads 3 \
+    --no-plot --out "$OUT/sym_n20.json" > "$OUT/sym_n20.log" 2>&1 &
   wait; log "done"; exit 0
 fi
 timeout $TT python3 $B --timing $Q --timing-out "$OUT/timing_gpu.json" >> "$OUT/log.txt" 2>&1
