@@ -2,12 +2,12 @@
 # Issue 15 (unitary AQC) on the lent H200, run from the repository root with $OUT set.
 # Earlier requests (done; results in benchmarks/results/aqc_unitary_timing.json and
 # aqc_unitary_converged_n20_h200.json): the n = 100 timing and a converged n = 20 compile.
-# This request (~400 s): (1) the n = 100 Heisenberg tau = 0.25, L = 4 compile timed on the GPU
+# First request (PART=1, served 16:22 UTC, ~400 s): (1) the n = 100 Heisenberg tau = 0.25, L = 4 compile timed on the GPU
 # (300 iterations, <= 50 s); (2) in parallel, three processes of <= 310 s each, partial JSON
 # written after every configuration: the n = 100 rows of the grid still missing from
 # benchmarks/results/aqc_unitary.json (Heisenberg, XXZ; tau 0.25/0.5, L 2-8, t = 1, 2, 4,
 # TEBD reference chi <= 128) and the transpose-symmetric block (aqc.unitary_frame) at n = 100,
-# Heisenberg tau = 0.5, L = 4, 6, 8, t = 1, 2.  PART=2 (second request, ~400 s): the n = 100
+# Heisenberg tau = 0.5, L = 4, 6, 8, t = 1, 2.  PART=2 (default now; second request, ~400 s): the n = 100
 # grid rows still missing (Heisenberg on 8 threads, XXZ on 5; tau 0.5 first) and the symmetric
 # block at n = 20 (both models, tau 0.25/0.5, L 4-8, t = 1, 2, 4) on 3 threads.  QUICK=1: tiny sizes, CPU test.
 set -u
@@ -26,7 +26,7 @@ else
   TT=50; T=310; G="--n 100 --maxiter 400 --max-time 25"; Q=
   S="--n 100 --layers 4 6 8 --taus 0.5 --times 1 2 --maxiter 400 --max-time 25"
 fi
-if [ "${PART:-1}" = 2 ]; then  # second request: the rest of the n = 100 grid, symmetric n = 20
+if [ "${PART:-2}" = 2 ]; then  # second request: the rest of the n = 100 grid, symmetric n = 20
   if [ "${QUICK:-0}" = 1 ]; then
     A="--n 8 --layers 2 4 --times 1 2 --maxiter 20 --max-time 5"; C="$A"; T=200
   else
