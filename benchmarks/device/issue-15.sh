@@ -9,7 +9,8 @@
 # TEBD reference chi <= 128) and the transpose-symmetric block (aqc.unitary_frame) at n = 100,
 # Heisenberg tau = 0.5, L = 4, 6, 8, t = 1, 2.  PART=2 (default now; second request, ~400 s): the n = 100
 # grid rows still missing (Heisenberg on 8 threads, XXZ on 5; tau 0.5 first) and the symmetric
-# block at n = 20 (both models, tau 0.25/0.5, L 4-8, t = 1, 2, 4) on 3 threads.  QUICK=1: tiny sizes, CPU test.
+# block at n = 20 (both models, tau 0.25/0.5, L 4-8, t = 1, 2, 4) on 3 threads, and the
+# symmetric block for tau = 1 with L = 8 at n = 100 (t = 1, 2) on 2 threads.  QUICK=1: tiny sizes, CPU test.
 set -u
 OUT=${OUT:-/tmp/issue15-out}
 mkdir -p "$OUT"
@@ -29,9 +30,11 @@ fi
 if [ "${PART:-2}" = 2 ]; then  # second request: the rest of the n = 100 grid, symmetric n = 20
   if [ "${QUICK:-0}" = 1 ]; then
     A="--n 8 --layers 2 4 --times 1 2 --maxiter 20 --max-time 5"; C="$A"; T=200
+    D="--n 8 --taus 1.0 --layers 4 --times 1 2 --maxiter 10 --max-time 5"
   else
     A="--n 100 --layers 2 4 6 8 --maxiter 400 --max-time 20"; T=380
     C="--n 20 --layers 4 6 8 --maxiter 2000 --max-time 20"
+    D="--n 100 --taus 1.0 --layers 8 --times 1 2 --maxiter 400 --max-time 90"
   fi
   timeout -s INT $T python3 $B --models heisenberg --taus 0.5 0.25 $A --threads 8 --no-plot \
     --skip-from $R --out "$OUT/grid_heisenberg_n100.json" > "$OUT/grid_heisenberg.log" 2>&1 &
@@ -39,6 +42,9 @@ if [ "${PART:-2}" = 2 ]; then  # second request: the rest of the n = 100 grid, s
     --skip-from $R --out "$OUT/grid_xxz_n100.json" > "$OUT/grid_xxz.log" 2>&1 &
   timeout -s INT $T python3 $B --variant symmetric --models heisenberg xxz $C --threads 3 \
     --no-plot --out "$OUT/sym_n20.json" > "$OUT/sym_n20.log" 2>&1 &
+  # a longer block with more layers (fewer repeats): U(1) in a symmetric 8-layer block, t = 1, 2
+  timeout -s INT $T python3 $B --variant symmetric --models heisenberg $D --threads 2 \
+    --no-plot --out "$OUT/sym_tau1_n100.json" >> "$OUT/sym_n20.log" 2>&1 &
   wait; log "done"; exit 0
 fi
 timeout $TT python3 $B --timing $Q --timing-out "$OUT/timing_gpu.json" >> "$OUT/log.txt" 2>&1
