@@ -7,7 +7,7 @@
 # written after every configuration: the n = 100 rows of the grid still missing from
 # benchmarks/results/aqc_unitary.json (Heisenberg, XXZ; tau 0.25/0.5, L 2-8, t = 1, 2, 4,
 # TEBD reference chi <= 128) and the transpose-symmetric block (aqc.unitary_frame) at n = 100,
-# Heisenberg tau = 0.5, L = 4, 6, 8, t = 1, 2.  PART=2 (default now; second request, ~400 s): the n = 100
+# Heisenberg tau = 0.5, L = 4, 6, 8, t = 1, 2.  PART=2 (default now; second request of 16:29 UTC, NOT served: device budget spent; ~400 s): the n = 100
 # grid rows still missing (Heisenberg on 8 threads, XXZ on 5; tau 0.5 first) and the symmetric
 # block at n = 20 (both models, tau 0.25/0.5, L 4-8, t = 1, 2, 4) on 3 threads, and the
 # symmetric block for tau = 1 with L = 8 at n = 100 (t = 1, 2) on 2 threads.  QUICK=1: tiny sizes, CPU test.
