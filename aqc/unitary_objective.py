@@ -59,7 +59,7 @@ from mps.mpo import MPO
 from .ansatz import BLOCK_PARAMS, BrickworkAnsatz
 from .objective import block_unitaries_jax
 
-__all__ = ["OBJECTIVES", "UnitaryObjective", "pad_mpo"]
+__all__ = ["OBJECTIVES", "UnitaryObjective", "log_trace_gates", "pad_mpo"]
 
 OBJECTIVES = ("log", "infidelity")
 _LETTERS = "ABCDEFGHIJKLMNOPRTUVWXZ"  # s, q, x, y, t are reserved
@@ -114,9 +114,21 @@ def _site_update(env, logscale, uconj, r_site, i_parity: int, layers: int):
 
 def _log_trace(blocks, target, bond_layers, bond_sites, *, layers: int, block: str):
     """``(log(|Tr(U^dagger V)| / 2^n), phase)`` by a scan over pairs of sites."""
-    n_pad, chi = target.shape[0], target.shape[1]
+    n_pad = target.shape[0]
     eye = jnp.broadcast_to(jnp.eye(4, dtype=complex), (layers, n_pad + 1, 4, 4))
     gates = eye.at[bond_layers, bond_sites + 1].set(block_unitaries_jax(block, blocks))
+    return log_trace_gates(gates, target)
+
+
+def log_trace_gates(gates, target):
+    """``(log(|Tr(U^dagger W)| / 2^n), phase)`` of the brickwork ``W`` of ``gates``.
+
+    ``gates[l, i + 1]`` is the 4x4 gate of layer ``l`` on bond ``(i, i + 1)`` (layer
+    ``l`` holds the bonds ``i = l mod 2``; other entries the identity), shape
+    ``(layers, n_pad + 1, 4, 4)``; ``target`` from :func:`pad_mpo`.
+    """
+    layers = gates.shape[0]
+    n_pad, chi = target.shape[0], target.shape[1]
     g4 = gates.reshape(layers, n_pad + 1, 2, 2, 2, 2)
     r = 0.5 * jnp.einsum("kac,lpabcd->lpkbd", jnp.conj(jnp.asarray(_SIGMA)), g4)
     r_sites = jnp.transpose(r[:, :n_pad], (1, 0, 2, 3, 4))  # (n_pad, L, 4, 2, 2)

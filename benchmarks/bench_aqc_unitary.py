@@ -25,6 +25,7 @@ import argparse
 import json
 import math
 import os
+import resource
 import sys
 import time
 from pathlib import Path
@@ -35,6 +36,7 @@ from _provenance import cpu_model, package_versions
 
 from aqc import BrickworkAnsatz
 from aqc.unitary import compile_unitary, iter_block_states, tile_params
+from aqc.unitary_frame import SymmetricAnsatz, compile_framed, iter_framed_states
 from mps import MPS, evolve, heisenberg, xxz
 from mps.mpo import evolution_mpo
 
@@ -74,28 +76,18 @@ def run(args) -> dict:
                 mpo_s = time.perf_counter() - t1
                 ks = {t: round(t / tau) for t in times if abs(t / tau - round(t / tau)) < 1e-9}
                 for layers in args.layers:
-                    ansatz = BrickworkAnsatz(n, layers)
-                    prev_res = done.get((model, tau, layers))
-                    init = "trotter"
-                    if args.tile and prev_res is not None and prev_res.ansatz.n < n:
-                        init = tile_params(prev_res, ansatz)
-                    res = compile_unitary(chain, tau, ansatz, target=target, init=init,
-                                          maxiter=maxiter, max_time=max_time)
-                    done[(model, tau, layers)] = res
+                    if (model, n, tau, layers) in args.skip:
+                        continue
                     want = {k: t for t, k in ks.items()}
-                    states = {}
-                    t2 = time.perf_counter()
-                    for k, st, tr in iter_block_states(res, psi0, max(want),
-                                                       max_bond=args.max_bond, cutoff=1e-12,
-                                                       threads=args.threads):
-                        if k in want:
-                            states[want[k]] = (st, tr)
-                    rep_s = time.perf_counter() - t2
+                    res, states, rep_s, depth = _compile_and_repeat(
+                        args, chain, tau, n, layers, target, maxiter, max_time, psi0, want,
+                        done.get((model, tau, layers)))
+                    done[(model, tau, layers)] = res
                     for t in sorted(states):
                         k = ks[t]
                         st, tr = states[t]
                         f_aqc = abs(refs[t].overlap(st)) ** 2
-                        s = (k * layers - 1) // 2
+                        s = (depth(k) // 3 - 1) // 2
                         if (t, s) not in trotter_cache and s >= 1:
                             tro = evolve(chain, psi0, t, t / s, order=2, max_bond=args.max_bond,
                                          cutoff=1e-12, threads=args.threads).state
@@ -104,14 +96,16 @@ def run(args) -> dict:
                         inf_a, inf_t = 1.0 - f_aqc, 1.0 - f_tro
                         rows.append({
                             "model": model, "n": n, "tau": tau, "layers": layers, "t": t,
+                            "variant": args.variant,
                             "repeats": k, "block_fidelity": res.fidelity,
                             "block_infidelity": -math.expm1(res.log_fidelity),
-                            "block_init": res.init, "block_init_fidelity": res.init_fidelity,
+                            "block_init": getattr(res, "init", "trotter-symmetric"),
+                            "block_init_fidelity": res.init_fidelity,
                             "n_iter": res.n_iter, "stop_reason": res.stop_reason,
                             "compile_s": res.timings["total"] - res.timings["mpo"],
                             "compile_timings": res.timings, "mpo_s": mpo_s,
                             "mpo_max_bond": target.max_bond(), "repeat_s": rep_s,
-                            "cx_depth": k * res.two_qubit_depth, "cx_count": k * res.cx_count,
+                            "cx_depth": depth(k),
                             "aqc_state_infidelity": inf_a, "aqc_truncation": tr,
                             "trotter_steps": s, "trotter_cx_depth": 3 * (2 * s + 1),
                             "trotter_state_infidelity": inf_t if s >= 1 else None,
@@ -119,7 +113,8 @@ def run(args) -> dict:
                             else None,
                         })
                     r = [x for x in rows if x["model"] == model and x["n"] == n
-                         and x["tau"] == tau and x["layers"] == layers]
+                         and x["tau"] == tau and x["layers"] == layers
+                         and x["variant"] == args.variant]
                     print(f"[{model} n={n} tau={tau} L={layers}] block 1-F="
                           f"{r[0]['block_infidelity']:.3e} ({res.n_iter} it, "
                           f"{r[0]['compile_s']:.1f} s); "
@@ -128,6 +123,32 @@ def run(args) -> dict:
                                       for x in r), flush=True)
                     _write(args, {"rows": rows, "references": refs_info, "partial": True})
     return summarise(rows, refs_info, args.models)
+
+
+def _compile_and_repeat(args, chain, tau, n, layers, target, maxiter, max_time, psi0, want,
+                        prev_res):
+    """``(result, {t: (state, truncation)}, seconds, k -> CX depth)`` of one configuration."""
+    if args.variant == "symmetric":
+        ansatz = SymmetricAnsatz(n, layers)
+        res = compile_framed(chain, tau, ansatz, target=target, maxiter=maxiter,
+                             max_time=max_time)
+        t2 = time.perf_counter()
+        states = {want[k]: (st, tr) for k, st, tr in iter_framed_states(
+            res, psi0, max(want), max_bond=args.max_bond, cutoff=1e-12, want=set(want))}
+        return res, states, time.perf_counter() - t2, ansatz.two_qubit_depth
+    ansatz = BrickworkAnsatz(n, layers)
+    init = "trotter"
+    if args.tile and prev_res is not None and prev_res.ansatz.n < n:
+        init = tile_params(prev_res, ansatz)
+    res = compile_unitary(chain, tau, ansatz, target=target, init=init,
+                          maxiter=maxiter, max_time=max_time)
+    states = {}
+    t2 = time.perf_counter()
+    for k, st, tr in iter_block_states(res, psi0, max(want), max_bond=args.max_bond,
+                                       cutoff=1e-12, threads=args.threads):
+        if k in want:
+            states[want[k]] = (st, tr)
+    return res, states, time.perf_counter() - t2, lambda k: k * res.two_qubit_depth
 
 
 def summarise(rows: list, refs_info: list, models: list) -> dict:
@@ -139,9 +160,10 @@ def summarise(rows: list, refs_info: list, models: list) -> dict:
                 and r["ratio_trotter_over_aqc"] is not None]
         if cand:
             b = max(cand, key=lambda r: r["ratio_trotter_over_aqc"])
-            best[model] = {k: b[k] for k in ("n", "tau", "layers", "t", "cx_depth",
+            best[model] = {"variant": b.get("variant", "plain")}
+            best[model].update({k: b[k] for k in ("n", "tau", "layers", "t", "cx_depth",
                                               "aqc_state_infidelity", "trotter_state_infidelity",
-                                              "trotter_cx_depth", "ratio_trotter_over_aqc")}
+                                              "trotter_cx_depth", "ratio_trotter_over_aqc")})
             best[model]["target_100x_met"] = b["ratio_trotter_over_aqc"] >= 100
     return {"rows": rows, "references": refs_info, "best_ratio_n_max_t2": best}
 
@@ -158,13 +180,14 @@ def timing(args) -> None:
     n = 100 if not args.quick else 10
     tau, layers = float(args.timing_config[0]), int(args.timing_config[1])
     chain = heisenberg(n, 0.25)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), resource.getrusage(resource.RUSAGE_SELF)
     res = compile_unitary(chain, tau, BrickworkAnsatz(n, layers), maxiter=300)
-    wall = time.perf_counter() - t0
+    wall, c1 = time.perf_counter() - t0, resource.getrusage(resource.RUSAGE_SELF)
     entry = {"n": n, "tau": tau, "layers": layers, "maxiter": 300, "n_iter": res.n_iter,
              "stop_reason": res.stop_reason, "block_fidelity": res.fidelity,
              "init_fidelity": res.init_fidelity, "timings": res.timings, "wall_s": wall,
              "s_per_iteration": res.timings["optimize"] / max(res.n_iter, 1),
+             "cpu_s": {"user": c1.ru_utime - c0.ru_utime, "sys": c1.ru_stime - c0.ru_stime},
              "machine": {"cpu": cpu_model(), "cores": os.cpu_count(), "jax_device": _device(),
                          "load_avg": os.getloadavg()},
              "versions": package_versions(["numpy", "scipy", "jax"]),
@@ -192,17 +215,21 @@ def plot(data: dict, path: Path) -> None:
     for a, model in enumerate(models):
         for b, n in enumerate(ns):
             ax = axes[a][b]
-            for tau, mk in zip(sorted({r["tau"] for r in rows}), "os^v", strict=False):
+            variants = sorted({r.get("variant", "plain") for r in rows})
+            for (tau, mk), (var, ls) in ((a, v) for a in zip(sorted({r["tau"] for r in rows}),
+                                                            "os^v", strict=False)
+                                         for v in zip(variants, ["-", "--"], strict=False)):
                 for t, col in zip(sorted({r["t"] for r in rows}), ["C0", "C1", "C2", "C3"],
                                   strict=False):
                     sel = sorted((r for r in rows if r["model"] == model and r["n"] == n
-                                  and r["tau"] == tau and r["t"] == t),
+                                  and r["tau"] == tau and r["t"] == t
+                                  and r.get("variant", "plain") == var),
                                  key=lambda r: r["cx_depth"])
                     if not sel:
                         continue
                     ax.semilogy([r["cx_depth"] for r in sel],
-                                [max(r["aqc_state_infidelity"], 1e-16) for r in sel], mk + "-",
-                                color=col, label=f"AQC tau={tau:g}, t={t:g}")
+                                [max(r["aqc_state_infidelity"], 1e-16) for r in sel], mk + ls,
+                                color=col, label=f"AQC {var} tau={tau:g}, t={t:g}")
             for t, col in zip(sorted({r["t"] for r in rows}), ["C0", "C1", "C2", "C3"],
                               strict=False):
                 tro = {(r["trotter_cx_depth"], r["trotter_state_infidelity"]) for r in rows
@@ -247,8 +274,19 @@ def main() -> None:
     p.add_argument("--threads", type=int, default=None, help="TEBD threads (default: CPUs, <= 8)")
     p.add_argument("--merge", nargs="+", default=None,
                    help="merge part files written by separate runs into --out")
+    p.add_argument("--variant", choices=["plain", "symmetric"], default="plain",
+                   help="block: the plain brickwork (default) or the transpose-symmetric "
+                        "X^T X block whose repetitions merge a layer (aqc.unitary_frame)")
+    p.add_argument("--no-plot", dest="plot", action="store_false", help="write no PNG")
+    p.add_argument("--skip-from", type=Path, default=None,
+                   help="skip the (model, n, tau, L) configurations with rows in this JSON")
     p.add_argument("--quick", action="store_true", help="tiny grid (seconds)")
     args = p.parse_args()
+    args.skip = set()
+    if args.skip_from is not None and args.skip_from.is_file():
+        args.skip = {(r["model"], r["n"], r["tau"], r["layers"])
+                     for r in json.loads(args.skip_from.read_text())["rows"]
+                     if r.get("variant", "plain") == args.variant}
     if args.timing:
         timing(args)
         return
@@ -278,13 +316,15 @@ def main() -> None:
     data = run(args)
     data.update({
         "benchmark": "aqc_unitary", "command": " ".join(sys.argv),
-        "settings": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
+        "settings": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()
+                     if k != "skip"},
         "machine": {"cpu": cpu_model(), "cores": os.cpu_count(), "jax_device": _device()},
         "versions": package_versions(["numpy", "scipy", "jax", "qiskit", "quimb"]),
         "wall_s": time.perf_counter() - start,
     })
     _write(args, data)
-    plot(data, args.out.with_suffix(".png"))
+    if args.plot:
+        plot(data, args.out.with_suffix(".png"))
     print(json.dumps(data["best_ratio_n_max_t2"], indent=2))
     print(f"wrote {args.out} and {args.out.with_suffix('.png')} in {data['wall_s']:.1f} s")
 

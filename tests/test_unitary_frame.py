@@ -1,0 +1,124 @@
+"""Framed and transpose-symmetric unitary-AQC blocks (aqc.unitary_frame) against dense algebra."""
+
+import numpy as np
+import pytest
+import scipy.linalg
+
+from aqc.unitary_frame import (
+    FramedAnsatz,
+    SymmetricAnsatz,
+    compile_framed,
+    framed_circuit,
+    framed_gates_np,
+    iter_framed_states,
+    trotter_frame_params,
+    trotter_symmetric_params,
+)
+from mps import MPS, evolve, heisenberg, xxz
+from mps.mpo import evolution_mpo
+
+N, TAU = 6, 0.3
+
+
+def _dense(gates: np.ndarray, n: int) -> np.ndarray:
+    """The operator of a gate stack (layer c on bonds i = c mod 2, site i more significant)."""
+    w = np.eye(2**n, dtype=complex).reshape([2] * n + [2**n])  # axes: qubit n-1 ... 0
+    for c in range(gates.shape[0]):
+        for i in range(c % 2, n - 1, 2):
+            a, b = n - 1 - i, n - 2 - i
+            w = np.moveaxis(w, [a, b], [0, 1])
+            w = np.tensordot(gates[c, i + 1].reshape(2, 2, 2, 2), w, axes=([2, 3], [0, 1]))
+            w = np.moveaxis(w, [0, 1], [a, b])
+    return w.reshape(2**n, 2**n)
+
+
+@pytest.fixture(scope="module")
+def chain():
+    return heisenberg(N, 0.25)
+
+
+@pytest.fixture(scope="module")
+def target(chain):
+    return evolution_mpo(chain, TAU, dt=0.05, order=4, cutoff=1e-14)
+
+
+@pytest.mark.slow  # JIT compiles: ~10 s each unloaded, a minute on the shared 2-core CPU
+@pytest.mark.parametrize("ansatz", [FramedAnsatz(N, 2, 1), FramedAnsatz(N, 2, 2),
+                                    SymmetricAnsatz(N, 4)], ids=["frame1", "frame2", "sym4"])
+def test_fidelity_circuit_and_states_vs_dense(ansatz, chain, target):
+    from qiskit.quantum_info import Operator
+
+    res = compile_framed(chain, TAU, ansatz, maxiter=15, target=target)
+    w = _dense(res.gates(), N)
+    u = target.to_dense()
+    assert abs(res.fidelity - abs(np.trace(u.conj().T @ w)) ** 2 / 4**N) < 1e-10
+    assert res.fidelity > res.init_fidelity
+    op = Operator(framed_circuit(res, 3)).data  # K^dag V^3 K, layers merged
+    w3 = np.linalg.matrix_power(w, 3)
+    assert abs(abs(np.vdot(op.ravel(), w3.ravel())) / 2**N - 1) < 1e-12
+    assert framed_circuit(res, 3).depth() == ansatz.two_qubit_depth(3) // 3
+    psi0 = MPS.neel(N)
+    for k, st, _ in iter_framed_states(res, psi0, 3, want={1, 3}):
+        ref = np.linalg.matrix_power(w, k) @ psi0.to_dense()
+        assert abs(abs(np.vdot(ref, st.to_dense())) - 1) < 1e-10
+
+
+def test_trotter_starts_are_second_order_trotter(chain):
+    psi0 = MPS.neel(N)
+    for ansatz, x in [(FramedAnsatz(N, 4, 1), None), (SymmetricAnsatz(N, 4), None)]:
+        x = (trotter_symmetric_params(ansatz, chain, TAU) if isinstance(ansatz, SymmetricAnsatz)
+             else trotter_frame_params(ansatz, chain, TAU))
+        w = _dense(framed_gates_np(ansatz, x), N)
+        ref = evolve(chain, psi0, TAU, TAU / 2, order=2, cutoff=0.0).state.to_dense()
+        assert abs(abs(np.vdot(ref, w @ psi0.to_dense())) - 1) < 1e-12
+    sym = _dense(framed_gates_np(SymmetricAnsatz(N, 2), np.random.default_rng(1).normal(
+        size=SymmetricAnsatz(N, 2).num_params)), N)
+    assert np.abs(sym - sym.T).max() < 1e-12  # X^T X is transpose-symmetric
+
+
+@pytest.mark.slow
+def test_gradient_vs_finite_differences():
+    import jax
+    import jax.numpy as jnp
+
+    from aqc.unitary_frame import _framed_value_and_grad
+    from aqc.unitary_objective import pad_mpo
+
+    ch = xxz(4, 0.25, 0.1)
+    sa = FramedAnsatz(4, 2, 1)
+    x = np.random.default_rng(3).normal(scale=0.3, size=sa.num_params)
+    with jax.enable_x64(True):
+        tgt = jnp.asarray(pad_mpo(evolution_mpo(ch, 0.2, dt=0.05, cutoff=1e-14)))
+        f = lambda y: float(_framed_value_and_grad(jnp.asarray(y), tgt, fa=sa, n=4)[0][0])  # noqa: E731
+        g = np.asarray(_framed_value_and_grad(jnp.asarray(x), tgt, fa=sa, n=4)[1])
+        h = 1e-6
+        for j in (0, 7, sa.num_params - 1):
+            e = np.zeros_like(x)
+            e[j] = h
+            assert abs((f(x + e) - f(x - e)) / (2 * h) - g[j]) < 1e-6
+
+
+@pytest.mark.slow
+def test_exact_target_gives_fidelity_one():
+    # a block that is exactly representable: U of a single bond (n = 4, bonds 0 and 2)
+    ch = heisenberg(4, 0.25)
+    ch = type(ch)(4, jx=[0.25, 0, 0.25], jy=[0.25, 0, 0.25], jz=[0.25, 0, 0.25])
+    res = compile_framed(ch, 0.4, SymmetricAnsatz(4, 2), maxiter=5)
+    dense = scipy.linalg.expm(-0.4j * ch.to_sparse().toarray())
+    w = _dense(res.gates(), 4)
+    assert abs(abs(np.trace(dense.conj().T @ w)) / 16 - 1) < 1e-10
+
+
+def test_bad_input(chain):
+    with pytest.raises(ValueError, match="even"):
+        FramedAnsatz(N, 3)
+    with pytest.raises(ValueError, match="frame_layers"):
+        FramedAnsatz(N, 2, 0)
+    with pytest.raises(ValueError, match="tau"):
+        compile_framed(chain, -0.1, SymmetricAnsatz(N, 2))
+    with pytest.raises(ValueError, match="n="):
+        compile_framed(chain, 0.1, SymmetricAnsatz(N + 2, 2))
+    with pytest.raises(TypeError, match="ansatz"):
+        compile_framed(chain, 0.1, "brickwork")
+    with pytest.raises(TypeError, match="FramedResult"):
+        next(iter_framed_states("x", MPS.neel(N), 2))
