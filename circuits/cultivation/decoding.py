@@ -75,6 +75,28 @@ def _potential(edges: dict[tuple, list], n: int) -> tuple[np.ndarray, list[tuple
     return g, bad
 
 
+def _flip_edge_detectors(dem_text: str, basis: np.ndarray, stage: np.ndarray) -> list[int]:
+    """Both detectors of every error with exactly two detectors, of one basis and both in
+    ``stage``, that flips the observable (GSJ's desaturation decoder post-selects them:
+    such an edge is where the logical crosses between detectors, near the colour code)."""
+    out: set[int] = set()
+    for inst in stim.DetectorErrorModel(dem_text).flattened():
+        if inst.type != "error":
+            continue
+        dets: set[int] = set()
+        flip = 0
+        for t in inst.targets_copy():
+            if t.is_relative_detector_id():
+                dets ^= {int(t.val)}
+            elif t.is_logical_observable_id():
+                flip ^= 1
+        if flip and len(dets) == 2:
+            a, b = dets
+            if stage[a] and stage[b] and basis[a] == basis[b]:
+                out |= {a, b}
+    return sorted(out)
+
+
 class GapDecoder:
     """Complementary-gap matching decoder for a circuit's ``decode``-tagged detectors.
 
@@ -87,23 +109,37 @@ class GapDecoder:
     ----------
     num_decoded
         Number of detectors given to the matcher.
+    num_flip_edge_postselected
+        Decoded detectors post-selected by the flip-edge rule (``postselect_flip_edges``:
+        both ends of a single-basis two-detector error that flips the observable, as GSJ).
     potential_conflicts
         Bulk cycles with an odd observable flip (0 for a planar graph; if not 0 the gap
         is an approximation).
     """
 
-    def __init__(self, circuit: stim.Circuit, *, postselect_conflicts: bool = False):
+    def __init__(self, circuit: stim.Circuit, *, postselect_flip_edges: bool = True,
+                 postselect_conflicts: bool = False):
         if not isinstance(circuit, stim.Circuit):
             raise TypeError(f"circuit must be a stim.Circuit, got {type(circuit).__name__}")
         if circuit.num_observables != 1:
             raise ValueError(f"circuit must have 1 observable, has {circuit.num_observables}")
         self._mask = postselection_mask(circuit)
         coords = circuit.get_detector_coordinates()
+        coord_rows = [coords.get(k, ()) for k in range(len(self._mask))]
         self._basis = np.array([int(c[3]) if len(c) >= 4 and c[3] in (0, 1) else -1
-                                for c in (coords.get(k, ()) for k in range(len(self._mask)))],
-                               dtype=np.int64)
+                                for c in coord_rows], dtype=np.int64)
         self._dem_text = str(circuit.detector_error_model(
             decompose_errors=False, approximate_disjoint_errors=True))
+        self.num_flip_edge_postselected = 0
+        if postselect_flip_edges:
+            # escape-stage detectors: with a basis, and not carried from cultivation
+            # (post-selected at round <= 0); GSJ's "hidden" set adds both ends of every
+            # single-basis two-detector error among them that flips the observable
+            carried = np.array([len(c) >= 3 and c[2] <= 0 for c in coord_rows], dtype=bool)
+            stage = (self._basis >= 0) & ~(self._mask & carried)
+            extra = _flip_edge_detectors(self._dem_text, self._basis, stage)
+            self.num_flip_edge_postselected = int((~self._mask[extra]).sum()) if extra else 0
+            self._mask[extra] = True
         self._built = None
         self._graph: tuple | None = None  # graph(), kept when pickled (workers skip it)
         self.potential_conflicts = self._build()[3]
