@@ -26,6 +26,7 @@ Modes
 from __future__ import annotations
 
 import argparse
+import hashlib
 import itertools
 import json
 import math
@@ -35,13 +36,7 @@ from pathlib import Path
 SEED = 2026
 CHUNK = 1 << 12
 PROTOCOLS = {"gsj": "GSJ d1=5 -> d2=15 (r1=5, r2=5)", "rp2": "RP^2 RP3->RP5->SC11",
-             "gsj3": "GSJ d1=3 -> d2=15 (r1=3, r2=5), the decoder comparison",
-             "gsj3ps": "GSJ d1=3 -> d2=15 (r1=3, r2=5), decoder with postselect_conflicts",
-             # the escape circuits before the fix of commit 43d7d60 (dropped colour checks
-             # decoded in the hybrid rounds rather than post-selected)
-             "gsj_prefix": "GSJ d1=5 -> d2=15, escape circuit before the post-selection fix",
-             "gsj3_prefix": "GSJ d1=3 -> d2=15, escape circuit before the post-selection fix",
-             "gsj3ps_prefix": "GSJ d1=3 -> d2=15, before the fix, postselect_conflicts"}
+             "gsj3": "GSJ d1=3 -> d2=15 (r1=3, r2=5), the decoder comparison"}
 
 # GSJ 2024, assets/stats.csv, "end2end-inplace-distillation", uniform p = 1e-3, decoder
 # "desaturation": shots and {gap threshold dB: [kept, errors]} (sums of the C/E counts).
@@ -50,7 +45,6 @@ GSJ_REF = {
                              20: [528854519, 212658], 30: [504535615, 47626],
                              40: [471154637, 15137], 50: [377010407, 1443],
                              60: [314363775, 585]}),
-    "gsj3ps": None, "gsj3_prefix": None, "gsj3ps_prefix": None, "gsj_prefix": None,
     "gsj": (1_000_000_000_000, {0: [51861419877, 27230581], 10: [51806725765, 10691424],
                                 20: [51710804176, 5053121], 30: [51441002385, 2467861],
                                 40: [50925304512, 605989], 50: [49623913744, 122560],
@@ -101,8 +95,9 @@ def run_sample(protocol: str, circuit_path: Path, seconds: float, first_chunk: i
     from mps.atomic import atomic_write_json
 
     t0 = time.perf_counter()
-    circuit = stim.Circuit(circuit_path.read_text())
-    decoder = GapDecoder(circuit, postselect_conflicts="ps" in protocol)
+    text = circuit_path.read_text()
+    circuit = stim.Circuit(text)
+    decoder = GapDecoder(circuit)
     setup = time.perf_counter() - t0
     deadline = time.perf_counter() + seconds
 
@@ -119,6 +114,8 @@ def run_sample(protocol: str, circuit_path: Path, seconds: float, first_chunk: i
         stats = exc.stats
     wall = time.perf_counter() - t1
     res = {"protocol": protocol, "seed": SEED, "chunk_shots": CHUNK,
+           "circuit_sha256": hashlib.sha256(str(circuit).encode()).hexdigest(),
+           "postselected_detectors": int(decoder.postselected.sum()),
            "first_chunk": first_chunk, "chunks": stats.shots // CHUNK, "machine": machine,
            "workers": workers, "executor": executor, "setup_seconds": setup,
            "sample_seconds": wall, "shots_per_second": stats.shots / wall,
@@ -157,6 +154,9 @@ def combine(files: list[Path], out: Path) -> dict:
                 raise ValueError(f"{protocol}: chunk ranges overlap: {ranges}")
         if any(r["seed"] != SEED or r["chunk_shots"] != CHUNK for r in mine):
             raise ValueError(f"{protocol}: runs differ in seed or chunk size")
+        hashes = {r["circuit_sha256"] for r in mine if "circuit_sha256" in r}
+        if len(hashes) > 1:
+            raise ValueError(f"{protocol}: runs sampled different circuits")
         shots = sum(r["stats"]["shots"] for r in mine)
         hist: dict[int, list[int]] = {}
         for r in mine:
@@ -199,8 +199,7 @@ def combine(files: list[Path], out: Path) -> dict:
                               "3.5e-10 at d=5, p=1e-3) is not resolved by these shots"}
         ref = None
         if protocol in GSJ_REF:
-            g_shots, g_rows = GSJ_REF[protocol] or \
-                GSJ_REF["gsj" if protocol.startswith("gsj_") else "gsj3"]
+            g_shots, g_rows = GSJ_REF[protocol]
             ref = []
             for gap, (k, e) in g_rows.items():
                 d = 1 - k / g_shots

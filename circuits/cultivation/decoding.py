@@ -104,6 +104,16 @@ class GapDecoder:
     ----------
     circuit
         A noisy circuit with one observable.
+    postselect_flip_edges
+        Post-select both detectors of every single-basis two-detector error that flips
+        the observable, among the escape-stage detectors (GSJ's desaturation decoder does;
+        with :func:`~.escape.escape_circuit`'s earliest observable frame this is one
+        blue Z check next to the green Z at d1 = 3).  ``None`` (default): on for circuits
+        that post-select detectors after the first escape round (GSJ's grafted escape),
+        off otherwise (the RP^2 escape).
+    postselect_conflicts
+        Also post-select the detectors of bulk edges whose flip the potential cannot
+        satisfy.
 
     Attributes
     ----------
@@ -117,7 +127,7 @@ class GapDecoder:
         is an approximation).
     """
 
-    def __init__(self, circuit: stim.Circuit, *, postselect_flip_edges: bool = True,
+    def __init__(self, circuit: stim.Circuit, *, postselect_flip_edges: bool | None = None,
                  postselect_conflicts: bool = False):
         if not isinstance(circuit, stim.Circuit):
             raise TypeError(f"circuit must be a stim.Circuit, got {type(circuit).__name__}")
@@ -131,11 +141,14 @@ class GapDecoder:
         self._dem_text = str(circuit.detector_error_model(
             decompose_errors=False, approximate_disjoint_errors=True))
         self.num_flip_edge_postselected = 0
+        carried = np.array([len(c) >= 3 and c[2] <= 0 for c in coord_rows], dtype=bool)
+        if postselect_flip_edges is None:
+            # GSJ's grafted escape (post-selected colour checks after the first round)
+            postselect_flip_edges = bool((self._mask & ~carried & (self._basis >= 0)).any())
         if postselect_flip_edges:
             # escape-stage detectors: with a basis, and not carried from cultivation
             # (post-selected at round <= 0); GSJ's "hidden" set adds both ends of every
             # single-basis two-detector error among them that flips the observable
-            carried = np.array([len(c) >= 3 and c[2] <= 0 for c in coord_rows], dtype=bool)
             stage = (self._basis >= 0) & ~(self._mask & carried)
             extra = _flip_edge_detectors(self._dem_text, self._basis, stage)
             self.num_flip_edge_postselected = int((~self._mask[extra]).sum()) if extra else 0
@@ -383,23 +396,21 @@ class GapDecoder:
         predictions, gaps_db
             Bit-packed ``(shots, 1)`` predicted observable flips and the gaps in dB.
         """
-        (plain, gap), decoded, _g, _ = self._build()
+        (_plain, gap), decoded, _g, _ = self._build()
         shots = packed_detectors.shape[0]
         if shots == 0:
             return np.zeros((0, 1), np.uint8), np.zeros(0)
         dets = np.unpackbits(packed_detectors, axis=1, bitorder="little")
         syn = dets[:, decoded]
-        pred, w = plain.decode_batch(syn, return_weights=True)
         full = np.zeros((shots, len(decoded) + 1), dtype=np.uint8)
         full[:, :-1] = syn
         p0, w0 = gap.decode_batch(full, return_weights=True)
         full[:, -1] = 1
         p1, w1 = gap.decode_batch(full, return_weights=True)
-        pred = pred[:, 0].astype(np.uint8)
-        # complementary weight: the cheapest forced solution in the other logical class
-        inf = np.inf
-        comp = np.minimum(np.where(p0[:, 0] != pred, w0, inf), np.where(p1[:, 0] != pred, w1, inf))
-        gaps = np.where(np.isfinite(comp), comp - w, np.abs(w1 - w0))
+        # the two logical classes' cheapest solutions (O off / on): predict the lighter one;
+        # the gap is their weight difference (as GSJ's on/off decoding)
+        pred = np.where(w1 < w0, p1[:, 0], p0[:, 0]).astype(np.uint8)
+        gaps = np.abs(w1 - w0)
         return pred.reshape(-1, 1), np.maximum(gaps, 0.0) * _DB
 
 
