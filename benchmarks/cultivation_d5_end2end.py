@@ -74,6 +74,19 @@ def at_discard(hist: dict[int, list[int]], shots: int, discard: float) -> dict:
             "logical_error_rate": errors / kept if kept else math.nan, "ci95": _ci(m, n)}
 
 
+def decoder_kind(decoder) -> str:
+    """``virtual-pairs`` when the GapDecoder matches colour triplets through virtual pair
+    nodes (GSJ's desaturation graph), ``clipped`` for the earlier all-clipped graph."""
+    n = getattr(decoder, "_n_nodes", None)
+    return "virtual-pairs" if n is not None and n > len(decoder.graph()[1]) else "clipped"
+
+
+def _key(run: dict) -> str:
+    """Runs combine per protocol and decoder (older run files: the clipped decoder)."""
+    kind = run.get("decoder", "clipped")
+    return run["protocol"] if kind == "clipped" else f"{run['protocol']}+{kind}"
+
+
 def build(out: Path) -> None:
     from circuits.cultivation import end_to_end_circuit, rp2_end_to_end_circuit
     from circuits.cultivation import uniform_depolarizing as ud
@@ -119,6 +132,7 @@ def run_sample(protocol: str, circuit_path: Path, seconds: float, first_chunk: i
     res = {"protocol": protocol, "seed": SEED, "chunk_shots": CHUNK,
            "circuit_sha256": hashlib.sha256(str(circuit).encode()).hexdigest(),
            "postselected_detectors": int(decoder.postselected.sum()),
+           "decoder": decoder_kind(decoder),
            "first_chunk": first_chunk, "chunks": stats.shots // CHUNK, "machine": machine,
            "workers": workers, "executor": executor, "setup_seconds": setup,
            "sample_seconds": wall, "shots_per_second": stats.shots / wall,
@@ -147,8 +161,8 @@ def combine(files: list[Path], out: Path) -> dict:
     runs = [json.loads(Path(f).read_text()) for f in files]
     result: dict = {"seed": SEED, "chunk_shots": CHUNK, "p": 1e-3, "noise": "uniform",
                     "protocols": {}}
-    for protocol in PROTOCOLS:
-        mine = [r for r in runs if r["protocol"] == protocol]
+    for protocol in sorted({_key(r) for r in runs}):
+        mine = [r for r in runs if _key(r) == protocol]
         if not mine:
             continue
         ranges = sorted((r["first_chunk"], r["first_chunk"] + r["chunks"]) for r in mine)
@@ -201,8 +215,9 @@ def combine(files: list[Path], out: Path) -> dict:
                               "threshold; the post-selected cultivation floor (GSJ: "
                               "3.5e-10 at d=5, p=1e-3) is not resolved by these shots"}
         ref = None
-        if protocol in GSJ_REF:
-            g_shots, g_rows = GSJ_REF[protocol]
+        base = protocol.split("+")[0]
+        if base in GSJ_REF:
+            g_shots, g_rows = GSJ_REF[base]
             ref = []
             no_cut = 1 - sum(v[0] for v in hist.values()) / shots
             for gap, (k, e) in g_rows.items():
@@ -218,7 +233,8 @@ def combine(files: list[Path], out: Path) -> dict:
                             "gsj_ci95": _ci(e, k), "ours_at_equal_discard": ours})
         result["protocols"][protocol] = {
             "gsj_reference_at_equal_discard": ref,
-            "label": PROTOCOLS[protocol], "shots": shots,
+            "label": PROTOCOLS[base] + (f", decoder {protocol.split('+')[1]}"
+                                        if "+" in protocol else ""), "shots": shots,
             "chunk_ranges": ranges, "machines": sorted({r["machine"] for r in mine}),
             "shots_by_machine": {m: sum(r["stats"]["shots"] for r in mine if r["machine"] == m)
                                  for m in sorted({r["machine"] for r in mine})},

@@ -15,10 +15,11 @@ mkdir -p "$OUT" /tmp/issue18-circ
 for f in benchmarks/device/issue-18-circuits/*.stim.gz; do
   gunzip -c "$f" > "/tmp/issue18-circ/$(basename "$f" .gz)"
 done
-# second batch (17:05): no scaling (done in the first: 20-30 s per point), d1 = 3 chunks from
-# 1000 (the first batch sampled [0, 507)), RP^2 from 3000000 (earlier runs: [0, 1316) and
-# [1000000, 1000298)); the d1 = 5 GSJ chunks [0, 1704) of the first batch are kept
-W=16; TS=20; T3=250; T5=0; TR=120; WS="1 4 8 16"; PAD=60; SCALE=${SCALE:-0}
+# second batch (17:05), with the decoder's virtual pair nodes (run files say "decoder":
+# "virtual-pairs" and combine apart from the first batch's): no scaling (done in the first,
+# 25-32 s per point), d1 = 3 chunks from 1000, d1 = 5 GSJ from 2000, RP^2 (decoder unchanged:
+# no ablated checks) from 3000000 (earlier runs: [0, 1316) and [1000000, 1000298))
+W=16; TS=20; T3=140; T5=170; TR=60; WS="1 4 8 16"; PAD=60; SCALE=${SCALE:-0}
 F3=${F3:-1000}; F5=${F5:-2000}; FR=${FR:-3000000}
 if [ "${QUICK:-0}" = 1 ]; then W=2; TS=1; T3=8; T5=8; TR=5; WS="1 2"; PAD=400; SCALE=1; fi
 MACHINE="device: $(nproc) CPU cores"

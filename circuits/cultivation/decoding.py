@@ -128,7 +128,7 @@ class GapDecoder:
     """
 
     def __init__(self, circuit: stim.Circuit, *, postselect_flip_edges: bool | None = None,
-                 postselect_conflicts: bool = False):
+                 colour_nodes: bool | None = None, postselect_conflicts: bool = False):
         if not isinstance(circuit, stim.Circuit):
             raise TypeError(f"circuit must be a stim.Circuit, got {type(circuit).__name__}")
         if circuit.num_observables != 1:
@@ -142,9 +142,14 @@ class GapDecoder:
             decompose_errors=False, approximate_disjoint_errors=True))
         self.num_flip_edge_postselected = 0
         carried = np.array([len(c) >= 3 and c[2] <= 0 for c in coord_rows], dtype=bool)
+        ablated = self._mask & ~carried & (self._basis >= 0)
         if postselect_flip_edges is None:
             # GSJ's grafted escape (post-selected colour checks after the first round)
-            postselect_flip_edges = bool((self._mask & ~carried & (self._basis >= 0)).any())
+            postselect_flip_edges = bool(ablated.any())
+        # GSJ keep the ablated colour checks as (always silent) matching nodes, and match
+        # colour-code triplets through virtual pair nodes; the others are clipped
+        self._visible = ablated.copy() if (colour_nodes is None or colour_nodes) else \
+            np.zeros_like(ablated)
         if postselect_flip_edges:
             # escape-stage detectors: with a basis, and not carried from cultivation
             # (post-selected at round <= 0); GSJ's "hidden" set adds both ends of every
@@ -153,6 +158,7 @@ class GapDecoder:
             extra = _flip_edge_detectors(self._dem_text, self._basis, stage)
             self.num_flip_edge_postselected = int((~self._mask[extra]).sum()) if extra else 0
             self._mask[extra] = True
+            self._visible[extra] = False
         self._built = None
         self._graph: tuple | None = None  # graph(), kept when pickled (workers skip it)
         self.potential_conflicts = self._build()[3]
@@ -162,7 +168,7 @@ class GapDecoder:
             # the detectors of observable-flipping bulk edges): post-select them as well
             decoded = self._graph[1]
             for key in self._bad:
-                self._mask[decoded[list(key)]] = True
+                self._mask[decoded[[k for k in key if k < len(decoded)]]] = True
             self._graph = self._built = None
             self.potential_conflicts = self._build()[3]
         self.num_decoded = int((~self._mask).sum())
@@ -204,7 +210,7 @@ class GapDecoder:
         if self._graph is not None:
             return self._graph
         dem = stim.DetectorErrorModel(self._dem_text)
-        hidden = self._mask
+        hidden = self._mask & ~self._visible
         basis = self._basis
         errors: list[tuple[float, tuple[int, ...], int]] = []
         raw: dict[tuple, list[float]] = defaultdict(lambda: [0.0, 0.0])
@@ -285,6 +291,8 @@ class GapDecoder:
             return best_split
 
         decoded_edges: dict[tuple, list[float]] = defaultdict(lambda: [0.0, 0.0])
+        vpairs: set[tuple[int, ...]] = set()
+        emitted: list[tuple[float, list[tuple[tuple, int]]]] = []
         for p, key, flip in errors:
             inside = tuple(d for d in key if not hidden[d])
             if not inside:
@@ -309,6 +317,10 @@ class GapDecoder:
             for part in parts.values():
                 if len(part) <= 2:
                     pieces.append((part, known[part][1] if part in known else None))
+                elif len(part) == 3 and self._visible.any():
+                    pieces.append((part, 0))  # a triplet: through virtual pair nodes
+                    for solo in part:
+                        vpairs.add(tuple(d for d in part if d != solo))
                 elif len(part) <= 4:
                     sub = split(part)
                     if sub is None:
@@ -333,10 +345,27 @@ class GapDecoder:
                 continue
             elif sum(f for _, f in pieces) % 2 != flip:
                 continue  # the split does not reproduce the flip (a low-weight logical)
-            for part, f in pieces:
-                merge(decoded_edges, part, pe, int(f))
+            emitted.append((pe, pieces))
         decoded = np.nonzero(~hidden)[0]
         local = {int(d): i for i, d in enumerate(decoded)}
+        # virtual pair nodes (GSJ): a triplet {a, b, c} is three edges a - V(bc), b - V(ac),
+        # c - V(ab); a pair error {a, b} with a virtual node also ends at V(ab)
+        virtual = {pair: len(hidden) + j for j, pair in enumerate(sorted(vpairs))}
+        for v in virtual.values():
+            local[v] = len(local)
+        self._n_nodes = len(local)
+        for pe, pieces in emitted:
+            for part, f in pieces:
+                if len(part) == 3:
+                    if f:  # a triplet flipping the observable: no virtual split (GSJ)
+                        continue
+                    for solo in part:
+                        pair = tuple(d for d in part if d != solo)
+                        merge(decoded_edges, tuple(sorted((solo, virtual[pair]))), pe, 0)
+                    continue
+                merge(decoded_edges, part, pe, int(f))
+                if len(part) == 2 and part in virtual:
+                    merge(decoded_edges, (virtual[part],), pe, int(f))
         edges: dict[tuple, list] = {}
         for key, v in decoded_edges.items():
             edges[tuple(local[d] for d in key)] = [weight(max(v)), int(v[1] > v[0])]
@@ -349,7 +378,7 @@ class GapDecoder:
         import pymatching
 
         edges, decoded = self.graph()
-        n = len(decoded)
+        n = getattr(self, "_n_nodes", len(decoded))  # decoded detectors + virtual nodes
         g, bad = _potential(edges, n)
         conflicts = len(bad)
         plain = pymatching.Matching()
@@ -402,8 +431,8 @@ class GapDecoder:
             return np.zeros((0, 1), np.uint8), np.zeros(0)
         dets = np.unpackbits(packed_detectors, axis=1, bitorder="little")
         syn = dets[:, decoded]
-        full = np.zeros((shots, len(decoded) + 1), dtype=np.uint8)
-        full[:, :-1] = syn
+        full = np.zeros((shots, gap.num_detectors), dtype=np.uint8)
+        full[:, : len(decoded)] = syn
         p0, w0 = gap.decode_batch(full, return_weights=True)
         full[:, -1] = 1
         p1, w1 = gap.decode_batch(full, return_weights=True)
