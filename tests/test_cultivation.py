@@ -338,6 +338,7 @@ def test_gap_decoder_corrects_and_gap_sorts_shots():
     # with the earliest observable frame GSJ's flip-edge rule post-selects one detector
     # (the blue Z check next to the green Z in the first hybrid round), as theirs at d2 = 15
     assert decoder.num_flip_edge_postselected == 1
+    assert decoder.num_virtual > 0  # colour triplets through virtual pair nodes (GSJ)
     assert GapDecoder(noisy, postselect_flip_edges=False).num_decoded == decoder.num_decoded + 1
     stats = sample(noisy, 80_000, seed=2, decoder=decoder)
     # reference: the raw observable flips of the kept shots without any correction

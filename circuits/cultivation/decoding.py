@@ -111,6 +111,13 @@ class GapDecoder:
         blue Z check next to the green Z at d1 = 3).  ``None`` (default): on for circuits
         that post-select detectors after the first escape round (GSJ's grafted escape),
         off otherwise (the RP^2 escape).
+    colour_nodes
+        Keep the ablated colour checks (post-selected after the first escape round) as
+        silent matching nodes instead of clipping them, and match every single-basis
+        three-detector part (a colour-code triplet) through virtual pair nodes: ``a - V(bc)``,
+        ``b - V(ac)``, ``c - V(ab)``, a pair error ``{a, b}`` also ending at ``V(ab)``, as
+        GSJ's desaturation decoder.  ``None`` (default) / ``True``: on where there are
+        ablated checks; ``False``: clip them too (the earlier graph).
     postselect_conflicts
         Also post-select the detectors of bulk edges whose flip the potential cannot
         satisfy.
@@ -122,6 +129,8 @@ class GapDecoder:
     num_flip_edge_postselected
         Decoded detectors post-selected by the flip-edge rule (``postselect_flip_edges``:
         both ends of a single-basis two-detector error that flips the observable, as GSJ).
+    num_virtual
+        Virtual pair nodes of the colour-code triplets (``colour_nodes``).
     potential_conflicts
         Bulk cycles with an odd observable flip (0 for a planar graph; if not 0 the gap
         is an approximation).
@@ -172,6 +181,7 @@ class GapDecoder:
             self._graph = self._built = None
             self.potential_conflicts = self._build()[3]
         self.num_decoded = int((~self._mask).sum())
+        self.num_virtual = self._n_nodes - len(self._graph[1])
 
     @property
     def postselected(self) -> np.ndarray:
