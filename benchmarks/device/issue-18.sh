@@ -15,12 +15,13 @@ mkdir -p "$OUT" /tmp/issue18-circ
 for f in benchmarks/device/issue-18-circuits/*.stim.gz; do
   gunzip -c "$f" > "/tmp/issue18-circ/$(basename "$f" .gz)"
 done
-# second batch (17:05), with the decoder's virtual pair nodes (run files say "decoder":
-# "virtual-pairs" and combine apart from the first batch's): no scaling (done in the first,
-# 25-32 s per point), d1 = 3 chunks from 1000, d1 = 5 GSJ from 2000, RP^2 (decoder unchanged:
-# no ablated checks) from 3000000 (earlier runs: [0, 1316) and [1000000, 1000298))
+# third batch (17:05): no scaling (done in the first, 25-32 s per point); d1 = 3 chunks from
+# 2000 (batch 2: [1000, 1841) with the virtual-pair decoder; batch 1: [0, 507) with the
+# clipped one; run files say "decoder" and combine apart), d1 = 5 GSJ from 2000 (batch 1:
+# [0, 1704), clipped), RP^2 (decoder unchanged: no ablated checks) from 4000000 (earlier:
+# [0, 1316), [1000000, 1000298), [3000000, 3007715))
 W=16; TS=20; T3=140; T5=170; TR=60; WS="1 4 8 16"; PAD=60; SCALE=${SCALE:-0}
-F3=${F3:-1000}; F5=${F5:-2000}; FR=${FR:-3000000}
+F3=${F3:-2000}; F5=${F5:-2000}; FR=${FR:-4000000}
 if [ "${QUICK:-0}" = 1 ]; then W=2; TS=1; T3=8; T5=8; TR=5; WS="1 2"; PAD=400; SCALE=1; fi
 MACHINE="device: $(nproc) CPU cores"
 stamp() { echo "[$(date -u +%H:%M:%S)] $*"; }
