@@ -109,8 +109,9 @@ def refresh_gsj(files: list[Path]) -> None:
     path = Path(__file__).parent / "results" / "cultivation_rp2_end2end.json"
     out = json.loads(path.read_text())
     runs = [json.loads(Path(f).read_text()) for f in files]
-    if {r["protocol"] for r in runs} != {"gsj3"} or len({r["circuit_sha256"] for r in runs}) != 1:
-        raise ValueError("--refresh-gsj takes gsj3 run files of one circuit")
+    if {r["protocol"] for r in runs} != {"gsj3"} or len({r["circuit_sha256"] for r in runs}) != 1 \
+            or len({r.get("decoder", "clipped") for r in runs}) != 1:
+        raise ValueError("--refresh-gsj takes gsj3 run files of one circuit and one decoder")
     ranges = sorted((r["first_chunk"], r["first_chunk"] + r["chunks"]) for r in runs)
     if any(b[0] < a[1] for a, b in itertools.pairwise(ranges)):
         raise ValueError(f"chunk ranges overlap: {ranges}")
@@ -132,6 +133,7 @@ def refresh_gsj(files: list[Path]) -> None:
            "sampled_by": "seed-and-chunk runs (cultivation_d5_end2end.py sample --protocol gsj3)",
            "seed": runs[0]["seed"], "chunk_shots": runs[0]["chunk_shots"],
            "chunk_ranges": ranges, "circuit_sha256": runs[0]["circuit_sha256"],
+           "decoder": runs[0].get("decoder", "clipped"),
            "machines": sorted({r["machine"] for r in runs}),
            "stats": stats.to_dict(), "gap_sweep": _sweep(stats)}
     out["results"] = [r for r in out["results"] if not r["protocol"].startswith("gsj")] + [gsj]
