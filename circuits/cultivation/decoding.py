@@ -1,10 +1,12 @@
 """Matching decoder with a complementary gap for the escape stage.
 
-Only the detectors tagged ``decode`` are matched; post-selected detectors are silent in
-every kept shot, so they are removed from the error mechanisms that touch them (an
-error that also flipped a post-selected detector becomes an edge to the boundary), as
-GSJ 2024 do by clipping hidden nodes.  The detector error model is decomposed by stim
-into graph-like pieces; pieces with more than two decoded detectors are dropped.
+Only the detectors tagged ``decode`` carry events; post-selected detectors are silent in
+every kept shot.  Those carried from cultivation (and both ends of single-basis
+observable-flipping edges, GSJ's rule) are clipped: an error that also flipped one becomes
+an edge with that detector's boundary distance added, as GSJ 2024 clip hidden nodes.  The
+colour checks that GSJ's escape ablates (red X, green Z) stay as silent matching nodes, and
+colour-code triplets are matched through virtual pair nodes (GSJ's desaturation graph).  We
+decompose stim's undecomposed error model ourselves (:meth:`GapDecoder.graph`).
 
 Complementary gap
     On a planar matching graph the logical flip of a correction only depends on the
