@@ -335,6 +335,11 @@ def test_gap_decoder_corrects_and_gap_sorts_shots():
 
     noisy = end_to_end_circuit(3, 7, r1=2, r2=2, noise=uniform_depolarizing(1e-3))
     decoder = GapDecoder(noisy)
+    # with the earliest observable frame GSJ's flip-edge rule post-selects one detector
+    # (the blue Z check next to the green Z in the first hybrid round), as theirs at d2 = 15
+    assert decoder.num_flip_edge_postselected == 1
+    assert decoder.num_virtual > 0  # colour triplets through virtual pair nodes (GSJ)
+    assert GapDecoder(noisy, postselect_flip_edges=False).num_decoded == decoder.num_decoded + 1
     stats = sample(noisy, 80_000, seed=2, decoder=decoder)
     # reference: the raw observable flips of the kept shots without any correction
     dets, obs = noisy.compile_detector_sampler(seed=2).sample(80_000, separate_observables=True)
@@ -349,12 +354,30 @@ def test_gap_decoder_corrects_and_gap_sorts_shots():
 
 
 @pytest.mark.slow
-def test_escape_qubit_counts_match_gsj_end_to_end():
-    from circuits.cultivation import end_to_end_circuit
+def test_escape_sizes_and_postselection_match_gsj_end_to_end():
+    from circuits.cultivation import GapDecoder, end_to_end_circuit, measurement_layers
 
-    # stats.csv metadata q: 454 (d1 = 3) and 463 (d1 = 5) at d2 = 15
-    assert end_to_end_circuit(3, 15, r1=3, r2=5).num_qubits == 454
-    assert end_to_end_circuit(5, 15, r1=5, r2=5).num_qubits == 463
+    # stats.csv metadata q and r: 454 qubits, 13 measurement layers (d1 = 3), 463 and 20
+    # (d1 = 5) at d2 = 15; GSJ's public construction (make_end2end_cultivation_circuit)
+    # has 2162 and 2744 detectors, of which their desaturation sampler post-selects 26 and
+    # 135 (cultivation, red X / green Z colour checks, both ends of flip edges)
+    for d1, q, r, dets, post in ((3, 454, 13, 2162, 26), (5, 463, 20, 2744, 135)):
+        c = end_to_end_circuit(d1, 15, r1=d1, r2=5, noise=uniform_depolarizing(1e-3))
+        assert (c.num_qubits, measurement_layers(c), c.num_detectors) == (q, r, dets)
+        assert GapDecoder(c).postselected.sum() == post
+
+
+@pytest.mark.slow
+def test_escape_discard_matches_gsj_stats_csv():
+    from circuits.cultivation import GapDecoder, end_to_end_circuit
+
+    # stats.csv, end2end-inplace-distillation, d1 = 3, d2 = 15, p = 1e-3: 461257857
+    # discards in 1e9 shots; ours within 4 sigma on 200k shots (post-selection only)
+    c = end_to_end_circuit(3, 15, r1=3, r2=5, noise=uniform_depolarizing(1e-3))
+    mask = np.packbits(GapDecoder(c).postselected, bitorder="little")
+    dets = c.compile_detector_sampler(seed=11).sample(200_000, bit_packed=True)
+    rate = (dets[:, : mask.size] & mask).any(axis=1).mean()
+    assert abs(rate - 0.461257857) < 4 * math.sqrt(0.4613 * 0.5387 / 200_000)
 
 
 def test_escape_bad_input():

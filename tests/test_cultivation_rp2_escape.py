@@ -71,6 +71,8 @@ def test_fault_distance_d3(noisy3):
 def test_gap_decoder(noisy3):
     decoder = GapDecoder(noisy3)
     assert decoder.num_decoded == 48 * 4
+    assert decoder.num_flip_edge_postselected == 0  # GSJ's rule is for their escape only
+    assert decoder.num_virtual == 0
     mask = postselection_mask(noisy3)
     dets, obs = noisy3.compile_detector_sampler(seed=5).sample(100_000,
                                                               separate_observables=True)

@@ -231,8 +231,10 @@ def test_gap_decoder_graph_agrees_with_stims_decomposition():
     from circuits.cultivation.sampling import postselection_mask
 
     noisy = end_to_end_circuit(3, 6, r1=2, r2=1, noise=uniform_depolarizing(1e-3))
-    edges, decoded = GapDecoder(noisy).graph()
-    hidden = postselection_mask(noisy)
+    decoder = GapDecoder(noisy)
+    edges, decoded = decoder.graph()
+    hidden = decoder.postselected  # the circuit's post-selection plus GSJ's flip edges
+    assert hidden.sum() == postselection_mask(noisy).sum() + 1
     local = {int(d): i for i, d in enumerate(decoded)}
     dem = noisy.detector_error_model(decompose_errors=True, ignore_decomposition_failures=True)
     stim_pieces: dict[tuple, list[float]] = defaultdict(lambda: [0.0, 0.0])

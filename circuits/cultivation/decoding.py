@@ -1,10 +1,12 @@
 """Matching decoder with a complementary gap for the escape stage.
 
-Only the detectors tagged ``decode`` are matched; post-selected detectors are silent in
-every kept shot, so they are removed from the error mechanisms that touch them (an
-error that also flipped a post-selected detector becomes an edge to the boundary), as
-GSJ 2024 do by clipping hidden nodes.  The detector error model is decomposed by stim
-into graph-like pieces; pieces with more than two decoded detectors are dropped.
+Only the detectors tagged ``decode`` carry events; post-selected detectors are silent in
+every kept shot.  Those carried from cultivation (and both ends of single-basis
+observable-flipping edges, GSJ's rule) are clipped: an error that also flipped one becomes
+an edge with that detector's boundary distance added, as GSJ 2024 clip hidden nodes.  The
+colour checks that GSJ's escape ablates (red X, green Z) stay as silent matching nodes, and
+colour-code triplets are matched through virtual pair nodes (GSJ's desaturation graph).  We
+decompose stim's undecomposed error model ourselves (:meth:`GapDecoder.graph`).
 
 Complementary gap
     On a planar matching graph the logical flip of a correction only depends on the
@@ -75,6 +77,28 @@ def _potential(edges: dict[tuple, list], n: int) -> tuple[np.ndarray, list[tuple
     return g, bad
 
 
+def _flip_edge_detectors(dem_text: str, basis: np.ndarray, stage: np.ndarray) -> list[int]:
+    """Both detectors of every error with exactly two detectors, of one basis and both in
+    ``stage``, that flips the observable (GSJ's desaturation decoder post-selects them:
+    such an edge is where the logical crosses between detectors, near the colour code)."""
+    out: set[int] = set()
+    for inst in stim.DetectorErrorModel(dem_text).flattened():
+        if inst.type != "error":
+            continue
+        dets: set[int] = set()
+        flip = 0
+        for t in inst.targets_copy():
+            if t.is_relative_detector_id():
+                dets ^= {int(t.val)}
+            elif t.is_logical_observable_id():
+                flip ^= 1
+        if flip and len(dets) == 2:
+            a, b = dets
+            if stage[a] and stage[b] and basis[a] == basis[b]:
+                out |= {a, b}
+    return sorted(out)
+
+
 class GapDecoder:
     """Complementary-gap matching decoder for a circuit's ``decode``-tagged detectors.
 
@@ -82,28 +106,70 @@ class GapDecoder:
     ----------
     circuit
         A noisy circuit with one observable.
+    postselect_flip_edges
+        Post-select both detectors of every single-basis two-detector error that flips
+        the observable, among the escape-stage detectors (GSJ's desaturation decoder does;
+        with :func:`~.escape.escape_circuit`'s earliest observable frame this is one
+        blue Z check next to the green Z at d1 = 3).  ``None`` (default): on for circuits
+        that post-select detectors after the first escape round (GSJ's grafted escape),
+        off otherwise (the RP^2 escape).
+    colour_nodes
+        Keep the ablated colour checks (post-selected after the first escape round) as
+        silent matching nodes instead of clipping them, and match every single-basis
+        three-detector part (a colour-code triplet) through virtual pair nodes: ``a - V(bc)``,
+        ``b - V(ac)``, ``c - V(ab)``, a pair error ``{a, b}`` also ending at ``V(ab)``, as
+        GSJ's desaturation decoder.  ``None`` (default) / ``True``: on where there are
+        ablated checks; ``False``: clip them too (the earlier graph).
+    postselect_conflicts
+        Also post-select the detectors of bulk edges whose flip the potential cannot
+        satisfy.
 
     Attributes
     ----------
     num_decoded
         Number of detectors given to the matcher.
+    num_flip_edge_postselected
+        Decoded detectors post-selected by the flip-edge rule (``postselect_flip_edges``:
+        both ends of a single-basis two-detector error that flips the observable, as GSJ).
+    num_virtual
+        Virtual pair nodes of the colour-code triplets (``colour_nodes``).
     potential_conflicts
         Bulk cycles with an odd observable flip (0 for a planar graph; if not 0 the gap
         is an approximation).
     """
 
-    def __init__(self, circuit: stim.Circuit, *, postselect_conflicts: bool = False):
+    def __init__(self, circuit: stim.Circuit, *, postselect_flip_edges: bool | None = None,
+                 colour_nodes: bool | None = None, postselect_conflicts: bool = False):
         if not isinstance(circuit, stim.Circuit):
             raise TypeError(f"circuit must be a stim.Circuit, got {type(circuit).__name__}")
         if circuit.num_observables != 1:
             raise ValueError(f"circuit must have 1 observable, has {circuit.num_observables}")
         self._mask = postselection_mask(circuit)
         coords = circuit.get_detector_coordinates()
+        coord_rows = [coords.get(k, ()) for k in range(len(self._mask))]
         self._basis = np.array([int(c[3]) if len(c) >= 4 and c[3] in (0, 1) else -1
-                                for c in (coords.get(k, ()) for k in range(len(self._mask)))],
-                               dtype=np.int64)
+                                for c in coord_rows], dtype=np.int64)
         self._dem_text = str(circuit.detector_error_model(
             decompose_errors=False, approximate_disjoint_errors=True))
+        self.num_flip_edge_postselected = 0
+        carried = np.array([len(c) >= 3 and c[2] <= 0 for c in coord_rows], dtype=bool)
+        ablated = self._mask & ~carried & (self._basis >= 0)
+        if postselect_flip_edges is None:
+            # GSJ's grafted escape (post-selected colour checks after the first round)
+            postselect_flip_edges = bool(ablated.any())
+        # GSJ keep the ablated colour checks as (always silent) matching nodes, and match
+        # colour-code triplets through virtual pair nodes; the others are clipped
+        self._visible = ablated.copy() if (colour_nodes is None or colour_nodes) else \
+            np.zeros_like(ablated)
+        if postselect_flip_edges:
+            # escape-stage detectors: with a basis, and not carried from cultivation
+            # (post-selected at round <= 0); GSJ's "hidden" set adds both ends of every
+            # single-basis two-detector error among them that flips the observable
+            stage = (self._basis >= 0) & ~(self._mask & carried)
+            extra = _flip_edge_detectors(self._dem_text, self._basis, stage)
+            self.num_flip_edge_postselected = int((~self._mask[extra]).sum()) if extra else 0
+            self._mask[extra] = True
+            self._visible[extra] = False
         self._built = None
         self._graph: tuple | None = None  # graph(), kept when pickled (workers skip it)
         self.potential_conflicts = self._build()[3]
@@ -113,10 +179,11 @@ class GapDecoder:
             # the detectors of observable-flipping bulk edges): post-select them as well
             decoded = self._graph[1]
             for key in self._bad:
-                self._mask[decoded[list(key)]] = True
+                self._mask[decoded[[k for k in key if k < len(decoded)]]] = True
             self._graph = self._built = None
             self.potential_conflicts = self._build()[3]
         self.num_decoded = int((~self._mask).sum())
+        self.num_virtual = self._n_nodes - len(self._graph[1])
 
     @property
     def postselected(self) -> np.ndarray:
@@ -155,7 +222,7 @@ class GapDecoder:
         if self._graph is not None:
             return self._graph
         dem = stim.DetectorErrorModel(self._dem_text)
-        hidden = self._mask
+        hidden = self._mask & ~self._visible
         basis = self._basis
         errors: list[tuple[float, tuple[int, ...], int]] = []
         raw: dict[tuple, list[float]] = defaultdict(lambda: [0.0, 0.0])
@@ -236,6 +303,8 @@ class GapDecoder:
             return best_split
 
         decoded_edges: dict[tuple, list[float]] = defaultdict(lambda: [0.0, 0.0])
+        vpairs: set[tuple[int, ...]] = set()
+        emitted: list[tuple[float, list[tuple[tuple, int]]]] = []
         for p, key, flip in errors:
             inside = tuple(d for d in key if not hidden[d])
             if not inside:
@@ -260,6 +329,10 @@ class GapDecoder:
             for part in parts.values():
                 if len(part) <= 2:
                     pieces.append((part, known[part][1] if part in known else None))
+                elif len(part) == 3 and self._visible.any():
+                    pieces.append((part, 0))  # a triplet: through virtual pair nodes
+                    for solo in part:
+                        vpairs.add(tuple(d for d in part if d != solo))
                 elif len(part) <= 4:
                     sub = split(part)
                     if sub is None:
@@ -284,10 +357,27 @@ class GapDecoder:
                 continue
             elif sum(f for _, f in pieces) % 2 != flip:
                 continue  # the split does not reproduce the flip (a low-weight logical)
-            for part, f in pieces:
-                merge(decoded_edges, part, pe, int(f))
+            emitted.append((pe, pieces))
         decoded = np.nonzero(~hidden)[0]
         local = {int(d): i for i, d in enumerate(decoded)}
+        # virtual pair nodes (GSJ): a triplet {a, b, c} is three edges a - V(bc), b - V(ac),
+        # c - V(ab); a pair error {a, b} with a virtual node also ends at V(ab)
+        virtual = {pair: len(hidden) + j for j, pair in enumerate(sorted(vpairs))}
+        for v in virtual.values():
+            local[v] = len(local)
+        self._n_nodes = len(local)
+        for pe, pieces in emitted:
+            for part, f in pieces:
+                if len(part) == 3:
+                    if f:  # a triplet flipping the observable: no virtual split (GSJ)
+                        continue
+                    for solo in part:
+                        pair = tuple(d for d in part if d != solo)
+                        merge(decoded_edges, tuple(sorted((solo, virtual[pair]))), pe, 0)
+                    continue
+                merge(decoded_edges, part, pe, int(f))
+                if len(part) == 2 and part in virtual:
+                    merge(decoded_edges, (virtual[part],), pe, int(f))
         edges: dict[tuple, list] = {}
         for key, v in decoded_edges.items():
             edges[tuple(local[d] for d in key)] = [weight(max(v)), int(v[1] > v[0])]
@@ -300,7 +390,7 @@ class GapDecoder:
         import pymatching
 
         edges, decoded = self.graph()
-        n = len(decoded)
+        n = getattr(self, "_n_nodes", len(decoded))  # decoded detectors + virtual nodes
         g, bad = _potential(edges, n)
         conflicts = len(bad)
         plain = pymatching.Matching()
@@ -347,23 +437,21 @@ class GapDecoder:
         predictions, gaps_db
             Bit-packed ``(shots, 1)`` predicted observable flips and the gaps in dB.
         """
-        (plain, gap), decoded, _g, _ = self._build()
+        (_plain, gap), decoded, _g, _ = self._build()
         shots = packed_detectors.shape[0]
         if shots == 0:
             return np.zeros((0, 1), np.uint8), np.zeros(0)
         dets = np.unpackbits(packed_detectors, axis=1, bitorder="little")
         syn = dets[:, decoded]
-        pred, w = plain.decode_batch(syn, return_weights=True)
-        full = np.zeros((shots, len(decoded) + 1), dtype=np.uint8)
-        full[:, :-1] = syn
+        full = np.zeros((shots, gap.num_detectors), dtype=np.uint8)
+        full[:, : len(decoded)] = syn
         p0, w0 = gap.decode_batch(full, return_weights=True)
         full[:, -1] = 1
         p1, w1 = gap.decode_batch(full, return_weights=True)
-        pred = pred[:, 0].astype(np.uint8)
-        # complementary weight: the cheapest forced solution in the other logical class
-        inf = np.inf
-        comp = np.minimum(np.where(p0[:, 0] != pred, w0, inf), np.where(p1[:, 0] != pred, w1, inf))
-        gaps = np.where(np.isfinite(comp), comp - w, np.abs(w1 - w0))
+        # the two logical classes' cheapest solutions (O off / on): predict the lighter one;
+        # the gap is their weight difference (as GSJ's on/off decoding)
+        pred = np.where(w1 < w0, p1[:, 0], p0[:, 0]).astype(np.uint8)
+        gaps = np.abs(w1 - w0)
         return pred.reshape(-1, 1), np.maximum(gaps, 0.0) * _DB
 
 

@@ -37,6 +37,8 @@ import numpy as np
 import stim
 
 from circuits.cultivation.escape_codes import (
+    GREEN,
+    RED,
     Tile,
     hybrid_code,
     matchable_code,
@@ -181,15 +183,16 @@ def escape_circuit(d1: int = 3, d2: int | None = None, *, r1: int | None = None,
     new_data = sorted({q for t in hybrid for q in t.data} - colour_data,
                       key=lambda q: (q.real, q.imag))
     growth = [("X" if q.imag >= 0 else "Z", q) for q in new_data]
-    cult = cultivation_layers(d1)[:-1]  # without the ideal readout
-    # the growth resets join the last cultivation layer (the new qubits are idle there)
-    busy = set(cult[-1].qubits())
-    if busy & set(new_data):  # pragma: no cover - disjoint for the offered sizes
-        raise AssertionError("growth qubits overlap the last cultivation layer")
-    cult[-1] = Layer(cult[-1].ops + layer(("RX", [q for b, q in growth if b == "X"]),
-                                          ("R", [q for b, q in growth if b == "Z"])).ops)
+    # GSJ's compiled layer order (readouts before the last T layer, growth inside the
+    # check); the new data qubits are reset with the first round's ancillas below
+    cult = cultivation_layers(d1, compact=True)[:-1]  # without the ideal readout
     rounds: list[tuple[list[Layer], list[Tile], list[Tile], str]] = []
-    rounds.append((round_layers(hybrid), hybrid, hybrid, "first"))
+    growth_layer = layer(("RX", [q for b, q in growth if b == "X"]),
+                         ("R", [q for b, q in growth if b == "Z"]))
+    first = round_layers(hybrid)
+    if set(first[0].qubits()) & set(new_data):  # pragma: no cover - disjoint by layout
+        raise AssertionError("growth qubits overlap the first round's ancillas")
+    rounds.append((first, hybrid, hybrid, "first"))
     for _ in range(r1 - 1):
         rounds.append((round_layers(hybrid), hybrid, hybrid, "hybrid"))
     rounds.append((round_layers(final), hybrid, final, "transition"))
@@ -229,29 +232,36 @@ def escape_circuit(d1: int = 3, d2: int | None = None, *, r1: int | None = None,
         emit(layers, chunk)
         offset = prefix.num_measurements
         measured = _solve(chunk, [(_pauli(t, index), None) for t in before if t.data])
+        if kind == "first":  # the new data qubits' resets, solved as part of the prefix
+            grown = prefix.copy()
+            emit([growth_layer], grown, tick=False)
         for t, ms in zip([t for t in before if t.data], measured, strict=True):
             key = (t.basis, t.data)
             if ms is None:
                 continue
             if kind == "first":
-                pre = _solve_prepare(prefix, _pauli(t, index))
+                pre = _solve_prepare(grown, _pauli(t, index))
                 if pre is None:
                     continue
                 # post-selected when it compares with a value carried from cultivation
                 tag = "post" if t.data & colour_data else "decode"
                 detectors.append((pre + [offset + m for m in ms], _coord(t, k), tag))
             elif key in prev_prepare:
-                # the colour checks that the matchable code drops (GSJ: red X, green Z)
-                # are post-selected in every hybrid round, not only in the transition:
-                # decoded, they leave colour-code triplets that no matching graph holds
-                tag = "post" if (kind == "hybrid" or kind == "transition") and \
-                    _dropped(t, final) else "decode"
+                # GSJ post-select the colour checks that the matchable code ablates, red X
+                # and green Z, in every round that compares them; the others are decoded
+                tag = "post" if _ablated(t) else "decode"
                 detectors.append((prev_prepare[key] + [offset + m for m in ms],
                                   _coord(t, k), tag))
+        # a Bell partner without data reads a fixed value each round: a flag detector
+        flags = _flag_measurements(chunk, after)
+        detectors += [([offset + m], _coord(t, k), "decode") for t, m in flags]
         prepared = _solve(chunk, [(None, _pauli(t, index)) for t in after if t.data])
         prev_prepare = {(t.basis, t.data): [offset + m for m in ms]
                         for t, ms in zip([t for t in after if t.data], prepared, strict=True)
                         if ms is not None}
+        if kind == "first":  # emitted with the first round's ancilla resets
+            chunk = stim.Circuit()
+            emit([Layer(layers[0].ops + growth_layer.ops), *layers[1:]], chunk)
         prefix += chunk
     # ideal readout
     offset = prefix.num_measurements
@@ -276,7 +286,43 @@ def escape_circuit(d1: int = 3, d2: int | None = None, *, r1: int | None = None,
     frame = _solve_prepare(_without_last(prefix), _pauli(obs, index))
     if frame is None:
         raise AssertionError("the logical is not determined by the measurements")
+    frame = earliest_frame(frame, [ms for ms, _, _ in detectors])
     return assemble(prefix, detectors, frame, total)
+
+
+def earliest_frame(frame: Sequence[int], detectors: Sequence[Sequence[int]]) -> list[int]:
+    """The observable's frame with its latest measurements traded for earlier ones.
+
+    A frame (the measurements XORed into the logical readout) is fixed up to detectors;
+    Gaussian elimination over GF(2) with each detector's latest measurement as pivot
+    rewrites ``frame`` without any pivot measurement.  The result uses the cultivation
+    measurements that carry the logical and as few escape-round ones as the detectors
+    allow, like GSJ's compiled circuits, so an escape error flips the observable only where
+    the logical crosses, which :class:`~.decoding.GapDecoder` relies on for its flip-edge rule.
+
+    Examples
+    --------
+    >>> earliest_frame([0, 2], [[1, 2]])
+    [0, 1]
+    """
+    pivots: dict[int, int] = {}
+    for ms in detectors:
+        row = 0
+        for m in ms:
+            row ^= 1 << int(m)
+        while row:
+            top = row.bit_length() - 1
+            if top not in pivots:
+                pivots[top] = row
+                break
+            row ^= pivots[top]
+    f = 0
+    for m in frame:
+        f ^= 1 << int(m)
+    for bit in range(f.bit_length() - 1, -1, -1):
+        if (f >> bit) & 1 and bit in pivots:
+            f ^= pivots[bit]
+    return [b for b in range(f.bit_length()) if (f >> b) & 1]
 
 
 def assemble(prefix: stim.Circuit, detectors: list[tuple[list[int], tuple, str]],
@@ -310,9 +356,26 @@ def _coord(t: Tile, k: int) -> tuple[float, float, float, float]:
     return t.measure.real, t.measure.imag, float(k), float(t.basis == "Z")
 
 
-def _dropped(t: Tile, after: Sequence[Tile]) -> bool:
-    """A check of the hybrid code that the matchable code no longer measures."""
-    return not any(u.basis == t.basis and u.data == t.data for u in after)
+def _ablated(t: Tile) -> bool:
+    """A colour check that the matchable code ablates (red X, green Z: GSJ post-select them)."""
+    return t.schedule == "superdense" and (
+        (t.basis == "X" and t.color == RED) or (t.basis == "Z" and t.color == GREEN))
+
+
+def _flag_measurements(chunk: stim.Circuit, tiles: Sequence[Tile]) -> list[tuple[Tile, int]]:
+    """``(tile, measurement index in chunk)`` of the data-less tiles whose readout is fixed.
+
+    Measurement order follows :func:`round_layers`: X tiles sorted by position, then Z.
+    """
+    key = lambda q: (q.real, q.imag)  # noqa: E731
+    xs = sorted((t for t in tiles if t.basis == "X"), key=lambda t: key(t.measure))
+    zs = sorted((t for t in tiles if t.basis == "Z"), key=lambda t: key(t.measure))
+    n = chunk.num_measurements
+    out = []
+    for j, t in enumerate([*xs, *zs]):
+        if not t.data and chunk.has_flow(stim.Flow(measurements=[j - n])):
+            out.append((t, j))
+    return out
 
 
 def _solve(chunk: stim.Circuit, flows: list[tuple]) -> list[list[int] | None]:

@@ -196,19 +196,50 @@ def ideal_readout(code: ColorCode) -> list[Layer]:
     return [Layer(tuple(ops))]
 
 
-def cultivation_layers(distance: int) -> list[Layer]:
+def _merged(a: Layer, b: Layer) -> Layer:
+    if set(a.qubits()) & set(b.qubits()):  # pragma: no cover - disjoint by construction
+        raise AssertionError("merged layers share qubits")
+    return Layer(a.ops + b.ops)
+
+
+def _readout_before_t(check: list[Layer]) -> list[Layer]:
+    """A double check with its ancilla readout slid before the final T layer."""
+    *body, t_layer, readout = check
+    return [*body, readout, t_layer]
+
+
+def cultivation_layers(distance: int, *, compact: bool = False) -> list[Layer]:
     """Injection and cultivation up to ``distance`` (3 or 5), ending in the ideal readout.
 
     d = 3: unitary injection, double check.  d = 5: then Bell-pair growth, three
     (time-reversed) superdense rounds of the d = 5 code and the d = 5 double check.
+
+    ``compact``: the layer order of GSJ's compiled end-to-end circuits (their compiler
+    slides whole layers earlier when the qubits are free): each double check's ancilla
+    readout comes before its final T layer, and at d = 5 the growth's resets, CNOTs and
+    readout run in the d = 3 check's uncompute layers (5 layers fewer).  The gates are the
+    same; only idle locations differ.
     """
-    out = injection_layers() + double_check(3)
+    if distance not in (3, 5):
+        raise ValueError(f"distance must be 3 or 5, got {distance}")
+    check3 = double_check(3)
+    if not compact:
+        out = injection_layers() + check3
+        if distance == 5:
+            out += grow_d3_to_d5()
+    elif distance == 3:
+        out = injection_layers() + _readout_before_t(check3)
+    else:
+        grow = grow_d3_to_d5()
+        # check3: RX, S_DAG, 4 fan-out, MX root, RX root, 4 uncompute, S, MX ancillas
+        out = injection_layers() + check3[:7] + [
+            _merged(check3[7], grow[0]), _merged(check3[8], grow[1]),
+            _merged(check3[9], grow[2]), _merged(check3[10], grow[3]), check3[11],
+            _merged(check3[13], grow[4]), check3[12]]
     if distance == 5:
         code5 = color_code(5)
-        out += grow_d3_to_d5()
         for _ in range(3):
             out += superdense_round(code5, reverse=True)
-        out += double_check(5)
-    elif distance != 3:
-        raise ValueError(f"distance must be 3 or 5, got {distance}")
+        check5 = double_check(5)
+        out += _readout_before_t(check5) if compact else check5
     return out + ideal_readout(color_code(distance))
