@@ -70,12 +70,20 @@ def compile_row(target, n: int, layers: int, maxiter: int, precision: str,
     res = aqc.compile(target, ans, init="trotter", maxiter=maxiter, precision=precision,
                       max_time=max_time)
     opt = res.timings["optimize"]
-    return {"impl": "new", "precision": precision, "layers": layers,
+    extra = {}
+    if precision == "single":  # the complex64 contraction at the final parameters
+        obj = aqc.Objective.build(target, ans, precision="single")
+        extra = {"fidelity_single_eval": obj.fidelity(res.params),
+                 "abs_diff_single_double": abs(obj.fidelity(res.params) - res.fidelity)}
+    return {**extra, "device": jax.devices()[0].device_kind, "impl": "new",
+            "precision": precision, "layers": layers,
             "two_qubit_depth": res.two_qubit_depth, "fidelity": res.fidelity,
             "init_fidelity": res.init_fidelity, "iterations": res.n_iter,
             "per_iteration_s": opt / max(res.n_iter, 1), "optimize_s": opt,
             "setup_s": res.timings["setup"], "total_s": res.timings["total"],
-            "stop_reason": res.stop_reason, "start": res.stages[-1]["start"]}, res.params
+            "stop_reason": res.stop_reason, "start": res.stages[-1]["start"],
+            "final_check_s": res.timings.get("final_check"),
+            "remat": aqc.Objective.build(target, ans)._static["remat"]}, res.params
 
 
 def old_compile_row(target, n: int, layers: int, maxiter: int) -> dict:
@@ -159,6 +167,8 @@ def main() -> None:
     ap.add_argument("--maxiter", type=int, default=300)
     ap.add_argument("--single", type=int, nargs="*", default=[12, 16],
                     help="layers also compiled in complex64")
+    ap.add_argument("--single-only", type=int, nargs="*", default=[],
+                    help="layers compiled in complex64 only (no complex128 run)")
     ap.add_argument("--compare", type=int, nargs="*", default=[8, 12],
                     help="layers timed per evaluation against the old contraction")
     ap.add_argument("--old-full", type=int, nargs="*", default=[8],
@@ -219,7 +229,10 @@ def main() -> None:
         return time.perf_counter() - start < args.budget
 
     for layers in args.layers:
-        for precision in ["double"] + (["single"] if layers in args.single else []):
+        precisions = ["double"] + (["single"] if layers in args.single else [])
+        if layers in args.single_only:
+            precisions = ["single"]
+        for precision in precisions:
             if not left():
                 break
             points = {}
