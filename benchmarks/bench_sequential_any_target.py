@@ -34,14 +34,15 @@ from pathlib import Path
 import jax
 import numpy as np
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _provenance
 from bench_aqc_any_target import random_target
 
 import aqc
 from mps import MPS
 from mps.atomic import atomic_write_json
+
+HERE = Path(__file__).resolve().parent
 
 
 def statevector_fidelity(target: MPS, qc) -> float:

@@ -1,4 +1,5 @@
-"""The pair sweep of aqc.objective: fused / split kernels, batched / serial halves, remat, complex64."""
+"""The pair sweep of aqc.objective: fused / split kernels, batched / serial halves, remat,
+complex64."""
 
 from __future__ import annotations
 
