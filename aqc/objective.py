@@ -270,7 +270,7 @@ def _pieces(params, layout: _Layout, t2, *, n: int, layers: int, block: str, cdt
 
 
 def _sweep(params, t2, layout: _Layout, *, n: int, layers: int, block: str, single: bool,
-           remat: bool, fuse: bool, paired: bool = True):
+           remat: bool, fuse: bool):
     """``(log|<psi|V|0>|, phase)``: two half-chain scans over pairs of sites, joined."""
     cdtype, rdtype = (jnp.complex64, jnp.float32) if single else (jnp.complex128, jnp.float64)
     big = jax.lax.Precision.HIGHEST  # no TF32 in complex64 products on GPUs
@@ -311,11 +311,7 @@ def _sweep(params, t2, layout: _Layout, *, n: int, layers: int, block: str, sing
     def half(x):
         return jax.lax.scan(body, (env0, jnp.zeros((), dtype=rdtype)), x)[0]
 
-    if paired:  # both halves in one batched scan (GPU: twice the work per kernel)
-        (envs, logs) = jax.vmap(half)(xs)
-    else:  # one after the other (CPU: plain 2-D products, no batch dimension)
-        outs = [half(jax.tree.map(lambda x, k=k: x[k], xs)) for k in range(2)]
-        envs, logs = (jnp.stack([o[i] for o in outs]) for i in range(2))
+    (envs, logs) = jax.vmap(half)(xs)
     # join: sum over the bond and the Pauli pairs of the middle blocks
     right = envs[1].reshape((4,) * m + (chi,))
     for j in range(m):
@@ -324,13 +320,12 @@ def _sweep(params, t2, layout: _Layout, *, n: int, layers: int, block: str, sing
     return jnp.log(jnp.abs(amp)) + logs[0] + logs[1], jnp.angle(amp)
 
 
-_STATIC = ("n", "layers", "block", "single", "remat", "fuse", "paired", "kind")
+_STATIC = ("n", "layers", "block", "single", "remat", "fuse", "kind")
 
 
-def _cost_and_log_f(params, t2, layout, *, n, layers, block, single, remat, fuse, paired,
-                    kind):
+def _cost_and_log_f(params, t2, layout, *, n, layers, block, single, remat, fuse, kind):
     logabs, _ = _sweep(params, t2, layout, n=n, layers=layers, block=block, single=single,
-                       remat=remat, fuse=fuse, paired=paired)
+                       remat=remat, fuse=fuse)
     log_f = (2.0 * logabs).astype(params.dtype)
     value = -log_f / n if kind == "log" else 1.0 - jnp.exp(log_f)
     return value, log_f
@@ -408,7 +403,7 @@ class Objective:
             t2 = jnp.asarray(t2.astype(np.complex128))
         static = {"n": ansatz.n, "layers": ansatz.layers, "block": ansatz.block,
                   "single": single, "remat": _needs_remat(ansatz, t2.shape[1], single),
-                  "fuse": jax.default_backend() != "cpu", "paired": True}
+                  "fuse": jax.default_backend() != "cpu"}
         return cls(ansatz, kind, ansatz.n, precision, t2, layout, static)
 
     def with_precision(self, precision: str) -> Objective:

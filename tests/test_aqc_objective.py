@@ -1,5 +1,4 @@
-"""The pair sweep of aqc.objective: fused / split kernels, batched / serial halves, remat,
-complex64."""
+"""The pair sweep of aqc.objective: fused (GPU) and split (CPU) kernels, remat, complex64."""
 
 from __future__ import annotations
 
@@ -27,8 +26,7 @@ def test_fused_split_and_recomputed_sweeps_agree_with_the_statevector(rng):
     ref = np.vdot(target.to_dense(), Statevector(ans.to_circuit(p)).data)
     base = aqc.Objective.build(target, ans)
     grads = []
-    for static in ({"fuse": False, "remat": False}, {"fuse": True, "remat": True},
-                   {"fuse": False, "remat": True, "paired": False}):
+    for static in ({"fuse": False, "remat": False}, {"fuse": True, "remat": True}):
         obj = _variant(base, **static)
         assert abs(obj.overlap(p) - ref) < 1e-10
         value, grad = obj.value_and_grad(p)
