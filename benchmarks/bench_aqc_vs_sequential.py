@@ -264,6 +264,15 @@ def ratios(rows: list[dict], n: int, t: float) -> dict | None:
             "levels": out, "target_met": worst["ratio"] <= 0.1}
 
 
+def _unique(runs: list[dict]) -> list[dict]:
+    """Each run once (every saved row merges its run again)."""
+    out: list[dict] = []
+    for r in runs:
+        if r not in out:
+            out.append(r)
+    return out
+
+
 def merge(path: Path, new_rows: list[dict], targets: list[dict], run: dict) -> dict:
     data = json.loads(path.read_text()) if path.is_file() else {}
     key = lambda r: (r["method"], r["n"], r["t"], str(r["param"]), r["device"])  # noqa: E731
@@ -280,7 +289,7 @@ def merge(path: Path, new_rows: list[dict], targets: list[dict], run: dict) -> d
         "targets": sorted(tg.values(), key=lambda x: (x["n"], x["t"])),
         "rows": all_rows,
         "ratios": [r for c in cases if (r := ratios(all_rows, *c)) is not None],
-        "runs": [*data.get("runs", []), run],
+        "runs": _unique([*data.get("runs", []), run]),
     })
     atomic_write_json(path, data, overwrite=True)
     return data
