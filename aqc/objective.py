@@ -350,6 +350,11 @@ _value_and_grad_jit = jax.jit(jax.value_and_grad(_cost_and_log_f, has_aux=True),
 _log_overlap_jit = jax.jit(_sweep, static_argnames=_STATIC[:-1])
 
 
+def _fuse_default() -> bool:
+    """Kernel layout: fused on accelerators, legs in place on the CPU (module docstring)."""
+    return jax.default_backend() != "cpu"
+
+
 def remat_limit() -> float:
     """Residual bytes above which the backward pass recomputes each pair.
 
@@ -416,7 +421,7 @@ class Objective:
             t2 = jnp.asarray(t2.astype(np.complex128))
         static = {"n": ansatz.n, "layers": ansatz.layers, "block": ansatz.block,
                   "single": single, "remat": _needs_remat(ansatz, t2.shape[1], single),
-                  "fuse": jax.default_backend() != "cpu"}
+                  "fuse": _fuse_default()}
         return cls(ansatz, kind, ansatz.n, precision, t2, layout, static)
 
     def with_precision(self, precision: str) -> Objective:

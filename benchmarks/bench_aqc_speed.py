@@ -159,6 +159,31 @@ def compare_row(target, n: int, layers: int, params: dict[str, np.ndarray], repe
     return rows
 
 
+def layout_rows(target, n: int, layers: int, repeat: int) -> list:
+    """Per-evaluation time of both kernel layouts (fused, legs in place), both precisions."""
+    ans = aqc.BrickworkAnsatz(n, layers)
+    x0 = aqc.trotter_params(ans, heisenberg(n, 0.25), target.metadata["t"],
+                            target.metadata["initial_bitstring"], order=2)
+    base = aqc.Objective.build(target, ans)
+    rows, ref = [], None
+    for precision in ("single", "double"):
+        for fuse in (True, False):
+            obj = base.with_precision(precision)
+            obj = dataclasses.replace(obj, _static={**obj._static, "fuse": fuse})
+            t0 = time.perf_counter()
+            v, _ = obj.value_and_grad(x0)
+            first = time.perf_counter() - t0
+            t_eval = _time_evals(lambda o=obj: o.value_and_grad(x0), repeat)
+            f = obj.fidelity_from_value(v)
+            ref = f if ref is None else ref
+            rows.append({"layers": layers, "precision": precision, "fused": fuse,
+                         "remat": obj._static["remat"], "eval_s": t_eval,
+                         "first_call_s": first, "fidelity": f, "abs_diff_vs_first": abs(f - ref)})
+            print(f"  layout L={layers} {precision} fused={fuse}: eval {t_eval:.4f} s "
+                  f"(first {first:.1f} s) F={f:.10f}", flush=True)
+    return rows
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--n", type=int, default=100)
@@ -174,6 +199,10 @@ def main() -> None:
     ap.add_argument("--old-full", type=int, nargs="*", default=[8],
                     help="layers compiled end to end with the old contraction")
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--layout-compare", type=int, nargs="*", default=[],
+                    help="layers timed per evaluation in both kernel layouts (before the compiles)")
+    ap.add_argument("--layout", choices=("auto", "fused", "inplace", "fastest"), default="auto",
+                    help="kernel layout of the compiles (fastest: by --layout-compare, single)")
     ap.add_argument("--compile", action=argparse.BooleanOptionalAction, default=True,
                     help="run the compiles (--no-compile: per-evaluation comparisons only)")
     ap.add_argument("--budget", type=float, default=1e9, help="skip rows after this many s")
@@ -227,6 +256,19 @@ def main() -> None:
 
     def left() -> bool:
         return time.perf_counter() - start < args.budget
+
+    report["layouts"] = []
+    for layers in args.layout_compare:
+        report["layouts"].extend(layout_rows(target, args.n, layers, args.repeat))
+        _write(report, args.out)
+    fuse = {"fused": True, "inplace": False}.get(args.layout)
+    if args.layout == "fastest" and report["layouts"]:
+        single = [r for r in report["layouts"] if r["precision"] == "single"]
+        fuse = min(single, key=lambda r: r["eval_s"])["fused"]
+    if fuse is not None:  # benchmark knob: the layout every Objective.build picks
+        aqc.objective._fuse_default = lambda: fuse
+        report["layout_used"] = "fused" if fuse else "inplace"
+        print(f"compiles with the {report['layout_used']} layout", flush=True)
 
     for layers in args.layers:
         precisions = ["double"] + (["single"] if layers in args.single else [])
