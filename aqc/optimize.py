@@ -58,8 +58,12 @@ class StopRule:
     max_time : float, optional
         Stop after this many seconds (checked every iteration).
     ftol, gtol : float
-        L-BFGS-B's tolerances on the relative decrease of the cost and on the
-        projected gradient (scipy's meaning).
+        L-BFGS-B's tolerances on the decrease of the cost and on the projected
+        gradient, both relative to the starting cost ``|f(x0)|``: scipy's tests
+        (``(f_k - f_{k+1}) / max(|f_k|, |f_{k+1}|, 1) <= ftol``, ``max|g_i| <= gtol``)
+        are absolute for costs below 1, and the per-qubit log-infidelity is often
+        1e-3 .. 1e-8, where an absolute ``ftol`` of 1e-13 stops far from the optimum.
+        :func:`minimize` therefore hands L-BFGS-B the cost divided by ``|f(x0)|``.
     """
 
     maxiter: int = 500
@@ -187,7 +191,7 @@ def minimize(
     try:
         record(x0, v0)
         if optimizer == "lbfgs":
-            message = _run_scipy(objective, x0, stop, record, counters)
+            message = _run_scipy(objective, x0, stop, record, counters, v0)
             state["reason"] = "converged"
         else:
             _run_optax(objective, x0, optimizer, learning_rate, record, counters)
@@ -209,14 +213,18 @@ def minimize(
     )
 
 
-def _run_scipy(objective, x0, stop, record, counters) -> str:
+def _run_scipy(objective, x0, stop, record, counters, v0: float) -> str:
+    # scipy's ftol / gtol tests are absolute below 1: make them relative to |f(x0)|
+    scale = 1.0 / abs(v0) if np.isfinite(v0) and abs(v0) > 1e-300 else 1.0
+
     def fun(x):
         counters["evals"] += 1
-        return objective.value_and_grad(x)
+        value, grad = objective.value_and_grad(x)
+        return value * scale, grad * scale
 
     def cb(intermediate_result):
         try:
-            record(intermediate_result.x, float(intermediate_result.fun))
+            record(intermediate_result.x, float(intermediate_result.fun) / scale)
         except _Stop:
             raise StopIteration from None
 

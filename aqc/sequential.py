@@ -358,6 +358,7 @@ def sequential_circuit(
     max_bond: int | None = None,
     cutoff: float = 1e-14,
     max_env: int = 2**24,
+    callback: Callable[[int, float], None] | None = None,
 ) -> SequentialResult:
     """Encode ``target`` in ``layers`` pipelined staircases of two-qubit gates.
 
@@ -383,6 +384,8 @@ def sequential_circuit(
     max_env : int
         Largest exact-contraction intermediate (complex numbers) used for the
         fidelity and the optimisation.
+    callback : callable, optional
+        ``f(d, fidelity)`` after each added layer ``d`` (progress, partial results).
 
     Returns
     -------
@@ -407,6 +410,8 @@ def sequential_circuit(
         target_fidelity = check_real(target_fidelity, "target_fidelity", minimum=0.0)
     if not isinstance(optimize, bool):
         raise TypeError(f"optimize must be a bool, got {type(optimize).__name__}")
+    if callback is not None and not callable(callback):
+        raise TypeError(f"callback must be callable, got {type(callback).__name__}")
     n, chi = target.n, target.max_bond()
     if optimize and GateList(n, StaircaseAnsatz(n, layers).bonds).env_size(chi) > max_env:
         raise ValueError(
@@ -446,6 +451,8 @@ def sequential_circuit(
             trunc += w
             per_layer.append(abs(_zero_amplitude(residual)) ** 2)
             t_layers += time.perf_counter() - t0
+        if callback is not None:
+            callback(d, per_layer[-1])
         if target_fidelity is not None and per_layer[-1] >= target_fidelity:
             break
     depth = len(found)

@@ -22,9 +22,9 @@ L-BFGS-B, ``--maxiter`` iterations per run):
 
 Every final circuit is re-checked by the exact, SVD-based ``ansatz.state``
 (an independent contraction), and for ``n <= 12`` by ``Statevector``.  The
-sequential (Ran / Rudolph et al.) baselines on the same targets are left as
-``"sequential": null`` per target, to be filled in by
-``benchmarks/bench_aqc_vs_sequential.py`` (issue 13, part 1).
+sequential (Ran / Rudolph et al.) baselines on the same targets are written as
+``"sequential": null`` per target and filled in by
+``benchmarks/bench_sequential_any_target.py``.
 
 Run: ``python benchmarks/bench_aqc_any_target.py`` (GPU: a few minutes; ``--quick``
 for a CPU smoke test).  Targets are cached in ``--targets`` (``.npz``).

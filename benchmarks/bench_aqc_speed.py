@@ -70,12 +70,20 @@ def compile_row(target, n: int, layers: int, maxiter: int, precision: str,
     res = aqc.compile(target, ans, init="trotter", maxiter=maxiter, precision=precision,
                       max_time=max_time)
     opt = res.timings["optimize"]
-    return {"impl": "new", "precision": precision, "layers": layers,
+    extra = {}
+    if precision == "single":  # the complex64 contraction at the final parameters
+        obj = aqc.Objective.build(target, ans, precision="single")
+        extra = {"fidelity_single_eval": obj.fidelity(res.params),
+                 "abs_diff_single_double": abs(obj.fidelity(res.params) - res.fidelity)}
+    return {**extra, "device": jax.devices()[0].device_kind, "impl": "new",
+            "precision": precision, "layers": layers,
             "two_qubit_depth": res.two_qubit_depth, "fidelity": res.fidelity,
             "init_fidelity": res.init_fidelity, "iterations": res.n_iter,
             "per_iteration_s": opt / max(res.n_iter, 1), "optimize_s": opt,
             "setup_s": res.timings["setup"], "total_s": res.timings["total"],
-            "stop_reason": res.stop_reason, "start": res.stages[-1]["start"]}, res.params
+            "stop_reason": res.stop_reason, "start": res.stages[-1]["start"],
+            "final_check_s": res.timings.get("final_check"),
+            "remat": aqc.Objective.build(target, ans)._static["remat"]}, res.params
 
 
 def old_compile_row(target, n: int, layers: int, maxiter: int) -> dict:
@@ -151,6 +159,31 @@ def compare_row(target, n: int, layers: int, params: dict[str, np.ndarray], repe
     return rows
 
 
+def layout_rows(target, n: int, layers: int, repeat: int) -> list:
+    """Per-evaluation time of both kernel layouts (fused, legs in place), both precisions."""
+    ans = aqc.BrickworkAnsatz(n, layers)
+    x0 = aqc.trotter_params(ans, heisenberg(n, 0.25), target.metadata["t"],
+                            target.metadata["initial_bitstring"], order=2)
+    base = aqc.Objective.build(target, ans)
+    rows, ref = [], None
+    for precision in ("single", "double"):
+        for fuse in (True, False):
+            obj = base.with_precision(precision)
+            obj = dataclasses.replace(obj, _static={**obj._static, "fuse": fuse})
+            t0 = time.perf_counter()
+            v, _ = obj.value_and_grad(x0)
+            first = time.perf_counter() - t0
+            t_eval = _time_evals(lambda o=obj: o.value_and_grad(x0), repeat)
+            f = obj.fidelity_from_value(v)
+            ref = f if ref is None else ref
+            rows.append({"layers": layers, "precision": precision, "fused": fuse,
+                         "remat": obj._static["remat"], "eval_s": t_eval,
+                         "first_call_s": first, "fidelity": f, "abs_diff_vs_first": abs(f - ref)})
+            print(f"  layout L={layers} {precision} fused={fuse}: eval {t_eval:.4f} s "
+                  f"(first {first:.1f} s) F={f:.10f}", flush=True)
+    return rows
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--n", type=int, default=100)
@@ -159,11 +192,17 @@ def main() -> None:
     ap.add_argument("--maxiter", type=int, default=300)
     ap.add_argument("--single", type=int, nargs="*", default=[12, 16],
                     help="layers also compiled in complex64")
+    ap.add_argument("--single-only", type=int, nargs="*", default=[],
+                    help="layers compiled in complex64 only (no complex128 run)")
     ap.add_argument("--compare", type=int, nargs="*", default=[8, 12],
                     help="layers timed per evaluation against the old contraction")
     ap.add_argument("--old-full", type=int, nargs="*", default=[8],
                     help="layers compiled end to end with the old contraction")
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--layout-compare", type=int, nargs="*", default=[],
+                    help="layers timed per evaluation in both kernel layouts (before the compiles)")
+    ap.add_argument("--layout", choices=("auto", "fused", "inplace", "fastest"), default="auto",
+                    help="kernel layout of the compiles (fastest: by --layout-compare, single)")
     ap.add_argument("--compile", action=argparse.BooleanOptionalAction, default=True,
                     help="run the compiles (--no-compile: per-evaluation comparisons only)")
     ap.add_argument("--budget", type=float, default=1e9, help="skip rows after this many s")
@@ -218,8 +257,24 @@ def main() -> None:
     def left() -> bool:
         return time.perf_counter() - start < args.budget
 
+    report["layouts"] = []
+    for layers in args.layout_compare:
+        report["layouts"].extend(layout_rows(target, args.n, layers, args.repeat))
+        _write(report, args.out)
+    fuse = {"fused": True, "inplace": False}.get(args.layout)
+    if args.layout == "fastest" and report["layouts"]:
+        single = [r for r in report["layouts"] if r["precision"] == "single"]
+        fuse = min(single, key=lambda r: r["eval_s"])["fused"]
+    if fuse is not None:  # benchmark knob: the layout every Objective.build picks
+        aqc.objective._fuse_default = lambda: fuse
+        report["layout_used"] = "fused" if fuse else "inplace"
+        print(f"compiles with the {report['layout_used']} layout", flush=True)
+
     for layers in args.layers:
-        for precision in ["double"] + (["single"] if layers in args.single else []):
+        precisions = ["double"] + (["single"] if layers in args.single else [])
+        if layers in args.single_only:
+            precisions = ["single"]
+        for precision in precisions:
             if not left():
                 break
             points = {}

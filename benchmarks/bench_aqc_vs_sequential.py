@@ -117,18 +117,30 @@ def run_aqc(target, n, t, layers, maxiter, device, keep, save=lambda rows: None)
     return out
 
 
-def run_sequential(target, n, t, d_max, optimize, maxiter, device, residual_bond):
-    res = aqc.sequential_circuit(target, d_max, optimize=optimize, maxiter=maxiter,
-                                 target_fidelity=0.999, max_bond=residual_bond)
+def run_sequential(target, n, t, d_max, optimize, maxiter, device, residual_bond,
+                   save=lambda rows: None):
     method = "sequential_opt" if optimize else "ran"
+    t_start = time.perf_counter()
+
+    def layer_row(d, f, time_s, scope):
+        ans = aqc.StaircaseAnsatz(n, d)
+        return row(method, n, t, d, ans.two_qubit_depth, ans.cx_count, f, time_s, device,
+                   param_name="D", time_scope=scope,
+                   fidelity_method="contraction" if optimize else "mps",
+                   residual_max_bond=residual_bond)
+
+    def partial(d, f):  # saved as it goes: a timeout keeps the layers found so far
+        save([layer_row(d, f, time.perf_counter() - t_start, f"D = 1..{d} so far")])
+        print(f"    {method} n={n} t={t:g} D={d}: F={f:.6g} "
+              f"({time.perf_counter() - t_start:.1f}s)", flush=True)
+
+    res = aqc.sequential_circuit(target, d_max, optimize=optimize, maxiter=maxiter,
+                                 target_fidelity=0.999, max_bond=residual_bond,
+                                 callback=partial)
     out = []
     for d, f in enumerate(res.fidelity_per_layer, start=1):
-        ans = aqc.StaircaseAnsatz(n, d)
-        out.append(row(method, n, t, d, ans.two_qubit_depth, ans.cx_count, f,
-                       res.timings["total"], device, param_name="D",
-                       time_scope=f"one run of D = 1..{res.ansatz.layers}",
-                       fidelity_method="contraction" if optimize else "mps",
-                       truncation_error=res.truncation_error, residual_max_bond=residual_bond))
+        out.append(layer_row(d, f, res.timings["total"], f"one run of D = 1..{res.ansatz.layers}"))
+        out[-1]["truncation_error"] = res.truncation_error
     out[-1]["fidelity"] = res.fidelity  # the final circuit's fidelity (exact when feasible)
     out[-1]["fidelity_method"] = res.fidelity_method
     print(f"  {method} n={n} t={t:g} D=1..{res.ansatz.layers}: "
@@ -137,7 +149,7 @@ def run_sequential(target, n, t, d_max, optimize, maxiter, device, residual_bond
     return out
 
 
-def run_trotter(target, n, t, k_max, device):
+def run_trotter(target, n, t, k_max, device, save=lambda rows: None):
     chain = heisenberg(n, 0.25)
     out = []
     for k in range(1, k_max + 1):
@@ -147,6 +159,7 @@ def run_trotter(target, n, t, k_max, device):
         out.append(row("trotter", n, t, k, cost.two_qubit_depth, cost.cx_count,
                        abs(target.overlap(st)) ** 2, time.perf_counter() - t0, device,
                        param_name="k"))
+        save(out[-1:])
     print(f"  trotter n={n} t={t:g}: F(k=1..{k_max}) = "
           f"{[round(r['fidelity'], 5) for r in out]}", flush=True)
     return out
@@ -251,6 +264,15 @@ def ratios(rows: list[dict], n: int, t: float) -> dict | None:
             "levels": out, "target_met": worst["ratio"] <= 0.1}
 
 
+def _unique(runs: list[dict]) -> list[dict]:
+    """Each run once (every saved row merges its run again)."""
+    out: list[dict] = []
+    for r in runs:
+        if r not in out:
+            out.append(r)
+    return out
+
+
 def merge(path: Path, new_rows: list[dict], targets: list[dict], run: dict) -> dict:
     data = json.loads(path.read_text()) if path.is_file() else {}
     key = lambda r: (r["method"], r["n"], r["t"], str(r["param"]), r["device"])  # noqa: E731
@@ -267,7 +289,7 @@ def merge(path: Path, new_rows: list[dict], targets: list[dict], run: dict) -> d
         "targets": sorted(tg.values(), key=lambda x: (x["n"], x["t"])),
         "rows": all_rows,
         "ratios": [r for c in cases if (r := ratios(all_rows, *c)) is not None],
-        "runs": [*data.get("runs", []), run],
+        "runs": _unique([*data.get("runs", []), run]),
     })
     atomic_write_json(path, data, overwrite=True)
     return data
@@ -348,6 +370,8 @@ def main(argv=None) -> None:
     ap.add_argument("--cache", type=Path, default=None, help="folder caching the TEBD targets")
     ap.add_argument("--out", type=Path, default=RESULTS)
     ap.add_argument("--plot-only", action="store_true")
+    ap.add_argument("--plot", action=argparse.BooleanOptionalAction, default=True,
+                    help="draw the plot next to --out at the end (--no-plot: the JSON only)")
     ap.add_argument("--merge-from", type=Path, nargs="+", default=[],
                     help="merge the rows of other result files (e.g. a device run) into --out")
     args = ap.parse_args(argv)
@@ -381,7 +405,7 @@ def main(argv=None) -> None:
 
         def trotter_for(t, n=n, tgt=tgt, trot=trot):
             if t not in trot:
-                trot[t] = run_trotter(tgt[t], n, t, args.trotter_max, device)
+                trot[t] = run_trotter(tgt[t], n, t, args.trotter_max, device, save)
             return trot[t]
 
         compiled: dict[int, object] = {}
@@ -394,10 +418,10 @@ def main(argv=None) -> None:
             if "trotter" in args.methods:
                 save(trotter_for(t))
             if "ran" in args.methods:
-                save(run_sequential(tgt[t], n, t, args.ran_max, False, 1, device, cap))
+                save(run_sequential(tgt[t], n, t, args.ran_max, False, 1, device, cap, save))
             if "sequential_opt" in args.methods:
                 save(run_sequential(tgt[t], n, t, args.seqopt_max, True, args.seqopt_maxiter,
-                                    device, cap))
+                                    device, cap, save))
             if "aqc" in args.methods:
                 layers = args.layers
                 if extend and t == 1.0:
@@ -412,7 +436,8 @@ def main(argv=None) -> None:
             run_extend({L: compiled[L] for L in args.extend_layers}, tgt[1.0], tgt[2.0],
                        n, args.extend_steps, trotter_for(2.0), device, args.quimb, save)
         data = json.loads(args.out.read_text())
-    plot(data, args.out.with_suffix(".png"))
+    if args.plot:
+        plot(data, args.out.with_suffix(".png"))
     print_table(data)
 
 

@@ -203,6 +203,37 @@ def test_stopping_rules_and_callback():
     assert res.n_iter <= 5
 
 
+class _TinyQuadratic:
+    """A duck-typed objective ``c |x - 1|^2`` with a tiny scale ``c`` (no JAX, no contraction)."""
+
+    def __init__(self, scale):
+        self.scale = scale
+        self.ansatz = BrickworkAnsatz(2, 1)  # 2 n + 15 = 19 parameters
+        self.cost_fn = None
+
+    def value_and_grad(self, x):
+        d = np.asarray(x) - 1.0
+        return float(self.scale * d @ d), 2.0 * self.scale * d
+
+    def fidelity_from_value(self, value):
+        return float(np.exp(-value))
+
+
+@pytest.mark.parametrize("scale", [1.0, 1e-9, 1e-15])
+def test_lbfgs_tolerances_are_relative_to_the_starting_cost(scale):
+    """scipy's ftol/gtol are absolute below 1; minimize makes them relative to |f(x0)|.
+
+    With the absolute tests L-BFGS-B stops at once on a cost of 1e-15 (its gradient
+    is below gtol); relative, it finds the minimum whatever the scale.
+    """
+    obj = _TinyQuadratic(scale)
+    x0 = np.zeros(obj.ansatz.num_params)
+    res = aqc.minimize(obj, x0, stop=aqc.StopRule(maxiter=50))
+    assert res.stop_reason == "converged"
+    np.testing.assert_allclose(res.params, 1.0, atol=1e-6)
+    assert res.values[-1] <= 1e-10 * res.values[0]
+
+
 @pytest.mark.slow  # 3 stages, 3 target shapes, 6 compilations (schedule=2 runs in test_aqc_targets)
 def test_schedule_climbs_in_time():
     n = 8

@@ -108,8 +108,12 @@ def test_staircase_depth_formula_against_qiskit(n, layers):
 
 def test_target_fidelity_stops_adding_layers():
     target = evolve(heisenberg(6, 0.25), MPS.neel(6), t=0.3, dt=0.05).state
-    res = sequential_circuit(target, 10, target_fidelity=0.99)
+    seen = []
+    res = sequential_circuit(target, 10, target_fidelity=0.99,
+                             callback=lambda d, f: seen.append((d, f)))
     assert res.ansatz.layers < 10 and res.fidelity >= 0.99
+    # the progress callback sees every layer's fidelity as it is added
+    assert seen == list(enumerate(res.fidelity_per_layer, start=1))
 
 
 @pytest.mark.parametrize(("kwargs", "exc", "match"), [
@@ -117,6 +121,7 @@ def test_target_fidelity_stops_adding_layers():
     ({"layers": 1.5}, TypeError, "layers"),
     ({"layers": 2, "maxiter": 0}, ValueError, "maxiter"),
     ({"layers": 12, "optimize": True}, ValueError, "max_env"),
+    ({"layers": 2, "callback": 3}, TypeError, "callback"),
 ])
 def test_sequential_bad_input(kwargs, exc, match):
     psi = _random_mps(5, 2, 1)
