@@ -34,7 +34,6 @@ Results: ``benchmarks/results/aqc_any_target.json`` (written after every row).
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import sys
@@ -50,6 +49,7 @@ import _provenance
 
 import aqc
 from mps import MPS, heisenberg, xxz
+from mps.atomic import atomic_write_json
 from mps.ground import ground_state
 
 HERE = Path(__file__).resolve().parent
@@ -57,9 +57,7 @@ HERE = Path(__file__).resolve().parent
 
 def _write(report: dict, out: Path) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(".tmp")
-    tmp.write_text(json.dumps(report, indent=1))
-    os.replace(tmp, out)
+    atomic_write_json(out, report, overwrite=True)  # the project's atomic writer
 
 
 def random_target(n: int, chi: int, seed: int) -> MPS:

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 import os
 import platform
 import sys
@@ -43,15 +42,14 @@ from _aqc_legacy import legacy_value_and_grad
 
 import aqc
 from mps import MPS, evolve, heisenberg
+from mps.atomic import atomic_write_json
 
 HERE = Path(__file__).resolve().parent
 
 
 def _write(report: dict, out: Path) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(".tmp")
-    tmp.write_text(json.dumps(report, indent=1))
-    os.replace(tmp, out)
+    atomic_write_json(out, report, overwrite=True)  # the project's atomic writer
 
 
 def _time_evals(fn, repeat: int) -> float:

@@ -20,7 +20,6 @@ Results: ``benchmarks/results/aqc_u1.json`` (written after every row).
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import sys
@@ -36,15 +35,14 @@ import _provenance
 
 import aqc
 from mps import MPS, evolve, xxz
+from mps.atomic import atomic_write_json
 
 HERE = Path(__file__).resolve().parent
 
 
 def _write(report: dict, out: Path) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(".tmp")
-    tmp.write_text(json.dumps(report, indent=1))
-    os.replace(tmp, out)
+    atomic_write_json(out, report, overwrite=True)  # the project's atomic writer
 
 
 def main() -> None:

@@ -77,6 +77,18 @@ def _potential(edges: dict[tuple, list], n: int) -> tuple[np.ndarray, list[tuple
     return g, bad
 
 
+def _error_targets(inst: stim.DemInstruction) -> tuple[set[int], int]:
+    """The detectors an ``error`` instruction flips (odd multiplicity) and its observable flip."""
+    dets: set[int] = set()
+    flip = 0
+    for t in inst.targets_copy():
+        if t.is_relative_detector_id():
+            dets ^= {int(t.val)}
+        elif t.is_logical_observable_id():
+            flip ^= 1
+    return dets, flip
+
+
 def _flip_edge_detectors(dem_text: str, basis: np.ndarray, stage: np.ndarray) -> list[int]:
     """Both detectors of every error with exactly two detectors, of one basis and both in
     ``stage``, that flips the observable (GSJ's desaturation decoder post-selects them:
@@ -85,13 +97,7 @@ def _flip_edge_detectors(dem_text: str, basis: np.ndarray, stage: np.ndarray) ->
     for inst in stim.DetectorErrorModel(dem_text).flattened():
         if inst.type != "error":
             continue
-        dets: set[int] = set()
-        flip = 0
-        for t in inst.targets_copy():
-            if t.is_relative_detector_id():
-                dets ^= {int(t.val)}
-            elif t.is_logical_observable_id():
-                flip ^= 1
+        dets, flip = _error_targets(inst)
         if flip and len(dets) == 2:
             a, b = dets
             if stage[a] and stage[b] and basis[a] == basis[b]:
@@ -237,13 +243,7 @@ class GapDecoder:
             p = inst.args_copy()[0]
             if p <= 0:
                 continue
-            dets: set[int] = set()
-            flip = 0
-            for t in inst.targets_copy():
-                if t.is_relative_detector_id():
-                    dets ^= {int(t.val)}
-                elif t.is_logical_observable_id():
-                    flip ^= 1
+            dets, flip = _error_targets(inst)
             key = tuple(sorted(dets))
             if key:
                 errors.append((p, key, flip))
