@@ -44,8 +44,11 @@ dense checks of the fidelity, the exported circuit and the repeated states).
 
 from __future__ import annotations
 
+import copy
 import math
+import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property, partial
 from typing import Any
@@ -54,6 +57,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import scipy.optimize
+from threadpoolctl import threadpool_limits
 
 from mps import MPS, BondGates, SpinChain
 from mps._validate import check_int, check_real
@@ -338,30 +342,66 @@ def _check_framed(result: Any) -> FramedResult:
     return result
 
 
+def _merge(first, second):
+    """One layer equal to ``first`` then ``second`` (same bonds)."""
+    return first[0], [b @ a for a, b in zip(first[1], second[1], strict=True)]
+
+
 def iter_framed_states(result: FramedResult, psi0: MPS, m: int, *, max_bond: int | None = 128,
-                       cutoff: float = 1e-12, want: set[int] | None = None):
+                       cutoff: float = 1e-12, want: set[int] | None = None,
+                       threads: int | None = None):
     """Yield ``(k, W_k|psi0>, discarded weight)`` for ``k`` in ``want`` (default ``1..m``).
 
     ``W_k = K^dagger V^k K`` (framed) or ``V^k`` (symmetric); the gates are applied
-    to the MPS with the TEBD bond update of :mod:`mps.tebd`.
+    to the MPS with the TEBD bond update of :mod:`mps.tebd`, adjacent layers on the
+    same bonds merged as in :func:`framed_circuit` (so ``V^k`` costs ``k L + 1``
+    layers, not ``k (L + 1)``), independent bonds on ``threads`` threads (default:
+    CPUs, <= 8) with single-threaded BLAS (multi-threaded BLAS on these small SVDs
+    was measured 35x slower at n = 20 on 2 cores).
     """
     result = _check_framed(result)
     m = check_int(m, "m (repeat)", minimum=1)
     if not isinstance(psi0, MPS) or psi0.n != result.ansatz.n:
         raise ValueError(f"psi0 must be an MPS on n={result.ansatz.n} sites")
     want = set(range(1, m + 1)) if want is None else set(want)
+    threads = min(os.cpu_count() or 1, 8) if threads is None else check_int(
+        threads, "threads", minimum=1)
     head, body, tail = _layers_of(result.ansatz, result.params)
-    vidal, trunc = _VidalState(psi0), 0.0
-    for bonds, gates in head:
-        trunc += vidal.apply_layer(bonds, gates, max_bond, cutoff, None)
-    for k in range(1, m + 1):
-        for bonds, gates in body:
-            trunc += vidal.apply_layer(bonds, gates, max_bond, cutoff, None)
-        if k in want:
-            out, t_out = (_VidalState(vidal.to_mps()), trunc) if tail else (vidal, trunc)
-            for bonds, gates in tail:
-                t_out += out.apply_layer(bonds, gates, max_bond, cutoff, None)
-            yield k, out.to_mps(), t_out
+    pool = ThreadPoolExecutor(threads) if threads > 1 and psi0.n > 3 else None
+
+    def push(state, pending, layer):
+        """Merge ``layer`` into the pending one, or apply the pending one: (pending, weight)."""
+        if pending is not None and pending[0] == layer[0]:
+            return _merge(pending, layer), 0.0
+        w = 0.0 if pending is None else state.apply_layer(*pending, max_bond, cutoff, pool)
+        return layer, w
+
+    blas1 = lambda: threadpool_limits(limits=1, user_api="blas")  # noqa: E731
+    try:
+        with blas1():
+            vidal, trunc, pending = _VidalState(psi0), 0.0, None
+            for layer in head:
+                pending, w = push(vidal, pending, layer)
+                trunc += w
+        for k in range(1, m + 1):
+            with blas1():
+                for layer in body:
+                    pending, w = push(vidal, pending, layer)
+                    trunc += w
+                if k not in want:
+                    continue
+                out = copy.copy(vidal)
+                out.B, out.S = list(vidal.B), list(vidal.S)  # bond updates replace, never mutate
+                last, t_out = pending, trunc
+                for layer in tail:
+                    last, w = push(out, last, layer)
+                    t_out += w
+                t_out += out.apply_layer(*last, max_bond, cutoff, pool)
+                state = out.to_mps()
+            yield k, state, t_out
+    finally:
+        if pool is not None:
+            pool.shutdown()
 
 
 def framed_circuit(result: FramedResult, m: int, initial: Any = None):
