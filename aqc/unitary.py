@@ -71,6 +71,7 @@ __all__ = [
     "iter_block_states",
     "product_vectors",
     "repeat",
+    "repeat_depth",
     "state_circuit",
     "tile_params",
 ]
@@ -419,16 +420,52 @@ def _check_result(result: Any) -> UnitaryCompileResult:
     return result
 
 
+def _check_any(result: Any):
+    """A :class:`UnitaryCompileResult` or an :class:`aqc.unitary_frame.FramedResult`."""
+    from .unitary_frame import FramedResult
+
+    if not isinstance(result, (UnitaryCompileResult, FramedResult)):
+        raise TypeError("result must be a UnitaryCompileResult or a FramedResult, got "
+                        f"{type(result).__name__}")
+    return result
+
+
+def _is_framed(result: Any) -> bool:
+    return not isinstance(result, UnitaryCompileResult)
+
+
+def repeat_depth(result: Any, m: int) -> tuple[int, int]:
+    """``(CX depth, CX count)`` of :func:`repeat` ``(result, m)``.
+
+    Plain blocks: ``m`` times the block's.  Symmetric ``X^T X`` blocks:
+    ``3 (m L + 1)`` (adjacent repeats share a layer); framed ``K^dagger V^m K``:
+    ``3 (m L + 2 L_K - 1)``.
+    """
+    result = _check_any(result)
+    m = check_int(m, "m (repeat)", minimum=1)
+    if _is_framed(result):
+        return result.ansatz.two_qubit_depth(m), result.ansatz.cx_count(m)
+    return m * result.two_qubit_depth, m * result.cx_count
+
+
 def repeat(result: UnitaryCompileResult, m: int):  # -> qiskit.QuantumCircuit
-    """``V^m`` as a circuit: the block ``m`` times (CX depth and count ``m`` times the block's).
+    """``V^m`` as a circuit (CX depth and count: :func:`repeat_depth`).
+
+    A plain block is composed ``m`` times.  A symmetric or framed result
+    (:mod:`aqc.unitary_frame`) gives ``V^m`` / ``K^dagger V^m K`` with adjacent
+    layers on the same bonds merged, each merged gate as an su4 block of 3 CX.
 
     Raises
     ------
     ValueError
         If ``m < 1``.
     """
-    result = _check_result(result)
+    result = _check_any(result)
     m = check_int(m, "m (repeat)", minimum=1)
+    if _is_framed(result):
+        from .unitary_frame import framed_circuit
+
+        return framed_circuit(result, m, decompose=True)
     block = result.circuit
     qc = block.copy_empty_like(name=f"{block.name}_x{m}")
     qc.global_phase = 0.0  # compose adds the block's phase m times
@@ -466,8 +503,14 @@ def state_circuit(result: UnitaryCompileResult, m: int, initial: Any = "neel", s
     """The circuit of ``V^m |psi0>``: a product-state layer ``RY``, ``RZ`` then :func:`repeat`.
 
     The preparation is exact up to a global phase per qubit (irrelevant for fidelities).
+    Symmetric and framed results (:mod:`aqc.unitary_frame`) are accepted too.
     """
-    result = _check_result(result)
+    result = _check_any(result)
+    if _is_framed(result):
+        from .unitary_frame import framed_circuit
+
+        return framed_circuit(result, check_int(m, "m (repeat)", minimum=1), initial,
+                              decompose=True, seed=seed)
     vecs = product_vectors(initial, result.ansatz.n, seed)
     rep = repeat(result, m)
     qc = rep.copy_empty_like(name=f"{rep.name}_state")
@@ -580,8 +623,10 @@ def evolve_circuit(
     reported); the reference by :func:`mps.evolve` (order ``order``, step <= ``dt``,
     same truncation) chained block by block.  ``trotter``: True for all ``k``,
     False for none, or the ``k`` at which to compute the equal-depth Trotter state.
+    ``result`` may be a symmetric or framed result of :mod:`aqc.unitary_frame`
+    (CX depth per ``k``: :func:`repeat_depth`).
     """
-    result = _check_result(result)
+    result = _check_any(result)
     m = check_int(m, "m (repeat)", minimum=1)
     max_bond = check_int(max_bond, "max_bond", minimum=1)
     cutoff = check_real(cutoff, "cutoff", minimum=0.0)
@@ -596,15 +641,23 @@ def evolve_circuit(
 
     ref = psi0
     rows: dict[str, list] = {k: [] for k in ("fid", "tf", "ts", "td", "tr", "rt")}
-    for k, state, trunc in iter_block_states(result, psi0, m, max_bond=max_bond,
-                                             cutoff=cutoff, threads=threads):
+    if _is_framed(result):
+        from .unitary_frame import iter_framed_states
+
+        states = iter_framed_states(result, psi0, m, max_bond=max_bond, cutoff=cutoff,
+                                    threads=threads)
+    else:
+        states = iter_block_states(result, psi0, m, max_bond=max_bond, cutoff=cutoff,
+                                   threads=threads)
+    for k, state, trunc in states:
         ev = evolve(chain, ref, tau, dt, order=order, max_bond=max_bond, cutoff=cutoff,
                     threads=threads)
         ref = ev.state
         rows["rt"].append(ev.truncation_error + (rows["rt"][-1] if rows["rt"] else 0.0))
         rows["fid"].append(abs(ref.overlap(state)) ** 2)
         rows["tr"].append(trunc)
-        steps = (k * layers - 1) // 2
+        steps = (repeat_depth(result, k)[0] // 3 - 1) // 2 if _is_framed(result) \
+            else (k * layers - 1) // 2  # the most steps whose depth 3 (2 s + 1) fits
         if k in trotter_ks and steps >= 1:
             tro = evolve(chain, psi0, k * tau, k * tau / steps, order=2,
                          max_bond=max_bond, cutoff=cutoff, threads=threads).state
@@ -614,9 +667,10 @@ def evolve_circuit(
         rows["ts"].append(steps)
         rows["td"].append(3 * (2 * steps + 1) if n > 2 else 3 * (steps + 1))
     ks = np.arange(1, m + 1)
+    depths = np.array([repeat_depth(result, int(k)) for k in ks])
     return StateEvolution(
         times=ks * tau, fidelity=np.asarray(rows["fid"]),
-        two_qubit_depth=ks * ansatz.two_qubit_depth, cx_count=ks * ansatz.cx_count,
+        two_qubit_depth=depths[:, 0], cx_count=depths[:, 1],
         trotter_fidelity=np.asarray(rows["tf"]), trotter_steps=np.asarray(rows["ts"]),
         trotter_depth=np.asarray(rows["td"]), truncation_error=np.asarray(rows["tr"]),
         reference_truncation_error=np.asarray(rows["rt"]), initial=name, final_state=state,
