@@ -20,7 +20,9 @@ The compiled block is then repeated: :func:`repeat` gives ``V^m`` (CX depth
 ``m`` times the block's) and :func:`evolve_circuit` measures the state fidelity
 of ``V^k|psi0>`` against the TEBD state at ``t = k tau`` for product states
 ``psi0`` (Néel, any bitstring, seeded random product states), next to the
-second-order Trotter circuit of equal CX depth.
+second-order Trotter circuit of equal CX depth.  The three accept the
+transpose-symmetric and framed results of :mod:`aqc.unitary_frame` too (CX depth
+of ``V^m``: :func:`repeat_depth`).
 
 The returned circuit's global phase is set so that ``Tr(U^dagger V)`` is real
 and positive.  Conventions: Pauli operators, ``hbar = 1``, qubit ``i`` = site

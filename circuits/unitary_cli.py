@@ -4,7 +4,10 @@ Steps: the MPO of ``U(tau)`` by TEBD on the vectorised operator
 (:func:`mps.mpo.evolution_mpo`), the block ``V`` by unitary AQC
 (:func:`aqc.unitary.compile_unitary`), then ``V^k|psi0>`` for ``k = 1 .. m``
 against the TEBD state at ``t = k tau`` and the second-order Trotter circuit of
-equal CX depth (:func:`aqc.unitary.evolve_circuit`).
+equal CX depth (:func:`aqc.unitary.evolve_circuit`).  ``--variant symmetric``
+(``V = X^T X``) or ``--variant framed`` (``K^dagger V K``, ``--frame-layers``) fit
+the blocks of :mod:`aqc.unitary_frame` (:func:`aqc.unitary_frame.compile_framed`)
+instead of the plain brickwork.
 
 Files in ``--out`` (the conventions of ``tnqc compile``): ``target.npz`` (the
 MPO), ``params.npz`` (parameters, history), ``circuit.qpy`` and ``circuit.qasm``
