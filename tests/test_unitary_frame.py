@@ -201,3 +201,24 @@ def test_cli_symmetric_needs_a_real_hamiltonian(tmp_path):
                                  "--variant", "symmetric", "--out", str(out)])
     assert r.exit_code == 2 and "real Hamiltonian" in r.output and not out.exists()
     assert "Traceback" not in r.output
+
+
+@pytest.mark.slow  # n = 100: JIT, 20 iterations, quimb CircuitMPS (~1 min on 2 cores)
+def test_repeated_symmetric_block_n100_confirmed_by_quimb(tmp_path):
+    from conftest import simulate_with_quimb
+    from qiskit import qpy
+
+    from aqc.unitary import evolve_circuit, state_circuit
+    from circuits.export import to_qpy
+
+    res = compile_framed(heisenberg(100, 0.25), 0.25, SymmetricAnsatz(100, 4), maxiter=20)
+    m = 4
+    ev = evolve_circuit(res, m, "neel", trotter=False)
+    path = to_qpy(state_circuit(res, m, "neel"), tmp_path / "state.qpy")  # CX-level export
+    with open(path, "rb") as fh:
+        qc = qpy.load(fh)[0]
+    assert qc.count_ops()["cx"] == res.ansatz.cx_count(m)
+    psi, _ = simulate_with_quimb(qc, max_bond=128)
+    fid = abs(ev.reference_state.overlap(MPS.from_quimb(psi).normalize())) ** 2
+    assert abs(fid - ev.fidelity[-1]) < 1e-6
+    assert ev.fidelity[-1] > 0.9999
