@@ -158,7 +158,12 @@ def test_repeat_and_evolve_circuit_accept_symmetric(sym4):
     assert list(ev.two_qubit_depth) == [9, 15, 21]
 
 
-def test_cli_compile_unitary_symmetric(tmp_path):
+@pytest.mark.parametrize("variant,depth", [
+    (["--variant", "symmetric"], 21),  # 3 (3 L + 1)
+    pytest.param(["--variant", "framed", "--frame-layers", "2"], 27,  # 3 (3 L + 2 L_K - 1)
+                 marks=pytest.mark.slow),
+], ids=["symmetric", "framed"])
+def test_cli_compile_unitary_variants(tmp_path, variant, depth):
     import json
 
     from qiskit import qpy
@@ -169,12 +174,12 @@ def test_cli_compile_unitary_symmetric(tmp_path):
 
     out = tmp_path / "run"
     r = CliRunner().invoke(app, ["compile-unitary", "--n", "4", "--j", "0.25", "--tau", "0.3",
-                                 "--layers", "2", "--variant", "symmetric", "--repeat", "3",
+                                 "--layers", "2", *variant, "--repeat", "3",
                                  "--maxiter", "5", "--dt", "0.01", "--cutoff", "0", "--no-plots",
                                  "--out", str(out)])
     assert r.exit_code == 0, r.output
     rep = json.loads((out / "report.json").read_text())
-    assert rep["variant"] == "symmetric" and rep["repeated_two_qubit_depth"] == 21
+    assert rep["variant"] == variant[1] and rep["repeated_two_qubit_depth"] == depth
     h = heisenberg(4, 0.25).to_sparse().toarray()
     with open(out / "circuit.qpy", "rb") as fh:
         block = Operator(qpy.load(fh)[0]).data
@@ -182,6 +187,7 @@ def test_cli_compile_unitary_symmetric(tmp_path):
     assert abs(rep["block_fidelity"] - abs(np.trace(u.conj().T @ block)) ** 2 / 4**4) < 1e-10
     with open(out / "repeated.qpy", "rb") as fh:
         repeated = qpy.load(fh)[0]
+    assert repeated.count_ops()["cx"] == rep["repeated_cx_count"]
     psi = Statevector(MPS.neel(4).to_dense()).evolve(repeated).data
     ref = scipy.linalg.expm(-0.9j * h) @ MPS.neel(4).to_dense()
     assert abs(rep["final"]["fidelity"] - abs(np.vdot(ref, psi)) ** 2) < 1e-9
