@@ -67,8 +67,9 @@ from mps.tebd import _VidalState
 from .ansatz import BLOCK_PARAMS, CX_PER_BLOCK, append_su4_block, block_unitaries_np
 from .init import _su4_params
 from .objective import block_unitaries_jax
-from .unitary import as_chain, product_vectors
+from .unitary import as_chain
 from .unitary_objective import log_trace_gates, pad_mpo
+from .unitary_repeat import product_vectors
 
 __all__ = ["FRAMED_INITS", "FramedAnsatz", "FramedResult", "SymmetricAnsatz", "compile_framed",
            "framed_circuit", "iter_framed_states"]
