@@ -14,7 +14,7 @@ from aqc.unitary_frame import (
     trotter_frame_params,
     trotter_symmetric_params,
 )
-from mps import MPS, evolve, heisenberg, xxz
+from mps import MPS, SpinChain, evolve, heisenberg, xxz
 from mps.mpo import evolution_mpo
 
 N, TAU = 6, 0.3
@@ -228,3 +228,22 @@ def test_repeated_symmetric_block_n100_confirmed_by_quimb(tmp_path):
     fid = abs(ev.reference_state.overlap(MPS.from_quimb(psi).normalize())) ** 2
     assert abs(fid - ev.fidelity[-1]) < 1e-6
     assert ev.fidelity[-1] > 0.9999
+
+
+def test_public_path_bad_input(sym4, chain):
+    from aqc.unitary import evolve_circuit, repeat, state_circuit
+
+    for m in (0, -1):
+        with pytest.raises(ValueError, match="repeat"):
+            repeat(sym4, m)
+        with pytest.raises(ValueError, match="repeat"):
+            evolve_circuit(sym4, m)
+        with pytest.raises(ValueError, match="repeat"):
+            state_circuit(sym4, m)
+    with pytest.raises(TypeError, match="FramedResult"):
+        repeat("block", 2)
+    with pytest.raises(ValueError, match="init"):
+        compile_framed(chain, 0.1, SymmetricAnsatz(N, 2), init="bogus")
+    with pytest.raises(ValueError, match="real Hamiltonian"):
+        compile_framed(SpinChain(N, jx=0.25, jy=0.25, jz=0.25, hy=0.2), 0.1,
+                       SymmetricAnsatz(N, 2))
