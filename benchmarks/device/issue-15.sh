@@ -6,7 +6,8 @@
 # oversubscribed the cores (fixed: iter_framed_states pins BLAS to one thread; here also
 # the environment does), and a fully skipped XXZ run crashed in summarise (fixed).
 #
-# PART=3 (default; <= 330 s):
+# PART=3 (default; <= 330 s; served 18:58 UTC session 3 in 189 s, results merged into
+# benchmarks/results/aqc_unitary.json and aqc_unitary_timing.json):
 #  0. in parallel: the acceptance-4 timing on the GPU (n = 100, tau = 0.25, L = 4, 300 it)
 #     and the Heisenberg n = 100 TEBD reference (t = 1, 2, 4; order 4, dt 0.125, chi <= 128,
 #     cutoff 1e-12) computed ONCE into a cache folder (--ref-cache) on 12 threads;
