@@ -200,11 +200,7 @@ class BrickworkAnsatz:
                 qc.rz(float(init[q, 1]), q)
         for (_, i), p in zip(self.bonds, blocks, strict=True):
             if self.block == "su4":
-                qc.u(*map(float, p[9:12]), i)
-                qc.u(*map(float, p[12:15]), i + 1)
-                _append_kak_core(qc, i, i + 1, *map(float, p[6:9]))
-                qc.u(*map(float, p[0:3]), i)
-                qc.u(*map(float, p[3:6]), i + 1)
+                append_su4_block(qc, i, p)
             else:
                 tx, ty, tz, r1, r2 = (map(float, p) if self.block == "xxz"
                                       else map(float, (p[0], *p)))
@@ -279,6 +275,19 @@ def block_unitaries_np(block: str, p: np.ndarray) -> np.ndarray:
         core = kak_core_np(-p[:, 0] / 2, -p[:, 0] / 2, -p[:, 1] / 2)
         return _kron2(rz_np(p[:, 2]), rz_np(p[:, 3])) @ core
     raise ValueError(f"block must be one of {sorted(BLOCK_PARAMS)}, got {block!r}")
+
+
+def append_su4_block(qc, i: int, p: np.ndarray) -> None:
+    """Append the su4 block of parameters ``p`` (15) on qubits ``(i, i + 1)``: 3 CX.
+
+    The circuit equals ``block_unitaries_np("su4", p[None])[0]`` exactly (qubit ``i``
+    the more significant index of the 4x4 matrix), global phase included.
+    """
+    qc.u(*map(float, p[9:12]), i)
+    qc.u(*map(float, p[12:15]), i + 1)
+    _append_kak_core(qc, i, i + 1, *map(float, p[6:9]))
+    qc.u(*map(float, p[0:3]), i)
+    qc.u(*map(float, p[3:6]), i + 1)
 
 
 def _append_kak_core(qc, q0: int, q1: int, a: float, b: float, c: float) -> None:

@@ -59,16 +59,15 @@ def run(args) -> dict:
             chain = MODELS[model](n)
             psi0 = MPS.neel(n)
             t0 = time.perf_counter()
-            refs, state, prev = {}, psi0, 0.0
-            for t in times:  # chained TEBD reference at every requested time
-                ev = evolve(chain, state, t - prev, args.ref_dt, order=4,
-                            max_bond=args.max_bond, cutoff=1e-12, threads=args.threads)
-                state, prev = ev.state, t
-                refs[t] = state
+            refs, source = _references(args, model, chain, psi0, times)
             refs_info.append({"model": model, "n": n, "seconds": time.perf_counter() - t0,
+                              "source": source, "ref_dt": args.ref_dt, "order": 4,
+                              "cutoff": 1e-12, "max_bond_cap": args.max_bond,
                               "max_bond": {str(t): refs[t].max_bond() for t in times}})
-            print(f"[{model} n={n}] reference to t={times[-1]} in "
+            print(f"[{model} n={n}] reference to t={times[-1]} ({source}) in "
                   f"{time.perf_counter() - t0:.1f} s", flush=True)
+            if args.refs_only:
+                continue
             trotter_cache: dict[tuple[float, int], float] = {}
             for tau in args.taus:
                 t1 = time.perf_counter()
@@ -76,7 +75,8 @@ def run(args) -> dict:
                 mpo_s = time.perf_counter() - t1
                 ks = {t: round(t / tau) for t in times if abs(t / tau - round(t / tau)) < 1e-9}
                 for layers in args.layers:
-                    if (model, n, tau, layers) in args.skip:
+                    if (model, n, tau, layers) in args.skip or (
+                            args.configs and (tau, layers) not in args.configs):
                         continue
                     want = {k: t for t, k in ks.items()}
                     res, states, rep_s, depth = _compile_and_repeat(
@@ -89,8 +89,7 @@ def run(args) -> dict:
                         f_aqc = abs(refs[t].overlap(st)) ** 2
                         s = (depth(k) // 3 - 1) // 2
                         if (t, s) not in trotter_cache and s >= 1:
-                            tro = evolve(chain, psi0, t, t / s, order=2, max_bond=args.max_bond,
-                                         cutoff=1e-12, threads=args.threads).state
+                            tro = _trotter_state(args, model, chain, psi0, t, s)
                             trotter_cache[(t, s)] = abs(refs[t].overlap(tro)) ** 2
                         f_tro = trotter_cache.get((t, s), math.nan)
                         inf_a, inf_t = 1.0 - f_aqc, 1.0 - f_tro
@@ -125,6 +124,46 @@ def run(args) -> dict:
     return summarise(rows, refs_info, args.models)
 
 
+def _cache_file(args, name: str) -> Path | None:
+    return None if args.ref_cache is None else args.ref_cache / f"{name}.npz"
+
+
+def _cached_state(args, name: str, make):
+    """``(MPS, "cache" | "computed")``: from ``--ref-cache`` if there, else ``make()`` (saved)."""
+    path = _cache_file(args, name)
+    if path is not None and path.is_file():
+        return MPS.load(path), "cache"
+    state = make()
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        state.save(path, overwrite=True)  # atomic: parallel runs never read half a file
+    return state, "computed"
+
+
+def _references(args, model: str, chain, psi0, times) -> tuple[dict, str]:
+    """TEBD references at every time (order 4, chained), each cached under ``--ref-cache``."""
+    refs, state, prev, sources = {}, psi0, 0.0, set()
+    for t in times:
+        key = f"ref_{model}_n{chain.n}_t{t:g}_dt{args.ref_dt:g}_chi{args.max_bond}"
+
+        def make(state=state, dt=t - prev):
+            return evolve(chain, state, dt, args.ref_dt, order=4, max_bond=args.max_bond,
+                          cutoff=1e-12, threads=args.threads).state
+
+        state, src = _cached_state(args, key, make)
+        sources.add(src)
+        refs[t], prev = state, t
+    return refs, "+".join(sorted(sources))
+
+
+def _trotter_state(args, model: str, chain, psi0, t: float, s: int):
+    """Second-order Trotter state with ``s`` steps to ``t`` (cached under ``--ref-cache``)."""
+    key = f"trotter_{model}_n{chain.n}_t{t:g}_s{s}_chi{args.max_bond}"
+    return _cached_state(args, key, lambda: evolve(
+        chain, psi0, t, t / s, order=2, max_bond=args.max_bond, cutoff=1e-12,
+        threads=args.threads).state)[0]
+
+
 def _compile_and_repeat(args, chain, tau, n, layers, target, maxiter, max_time, psi0, want,
                         prev_res):
     """``(result, {t: (state, truncation)}, seconds, k -> CX depth)`` of one configuration."""
@@ -134,7 +173,8 @@ def _compile_and_repeat(args, chain, tau, n, layers, target, maxiter, max_time, 
                              max_time=max_time)
         t2 = time.perf_counter()
         states = {want[k]: (st, tr) for k, st, tr in iter_framed_states(
-            res, psi0, max(want), max_bond=args.max_bond, cutoff=1e-12, want=set(want))}
+            res, psi0, max(want), max_bond=args.max_bond, cutoff=1e-12, want=set(want),
+            threads=args.threads)}
         return res, states, time.perf_counter() - t2, ansatz.two_qubit_depth
     ansatz = BrickworkAnsatz(n, layers)
     init = "trotter"
@@ -153,7 +193,9 @@ def _compile_and_repeat(args, chain, tau, n, layers, target, maxiter, max_time, 
 
 def summarise(rows: list, refs_info: list, models: list) -> dict:
     """The best Trotter/AQC infidelity ratio at the largest n and t = 2, per model."""
-    best = {}
+    best: dict = {}
+    if not rows:  # e.g. every configuration skipped (--skip-from) or --refs-only
+        return {"rows": rows, "references": refs_info, "best_ratio_n_max_t2": best}
     n_max = max(r["n"] for r in rows)
     for model in models:
         cand = [r for r in rows if r["model"] == model and r["n"] == n_max and r["t"] == 2
@@ -280,9 +322,21 @@ def main() -> None:
     p.add_argument("--no-plot", dest="plot", action="store_false", help="write no PNG")
     p.add_argument("--skip-from", type=Path, default=None,
                    help="skip the (model, n, tau, L) configurations with rows in this JSON")
+    p.add_argument("--ref-cache", type=Path, default=None,
+                   help="folder for the TEBD reference and Trotter states (.npz, keyed by "
+                        "model, n, t, dt, chi): reused if present, so parallel or later runs "
+                        "compute each once")
+    p.add_argument("--configs", nargs="+", default=None, metavar="TAU:L",
+                   help="only these (tau, L) pairs of the --taus x --layers grid")
+    p.add_argument("--refs-only", action="store_true",
+                   help="only compute (and cache) the references, no compiles")
     p.add_argument("--quick", action="store_true", help="tiny grid (seconds)")
     args = p.parse_args()
     args.skip = set()
+    try:
+        args.configs = {(float(c.split(":")[0]), int(c.split(":")[1])) for c in args.configs or ()}
+    except (ValueError, IndexError):
+        p.error(f"--configs takes TAU:L pairs such as 0.25:4, got {args.configs}")
     if args.skip_from is not None and args.skip_from.is_file():
         args.skip = {(r["model"], r["n"], r["tau"], r["layers"])
                      for r in json.loads(args.skip_from.read_text())["rows"]
@@ -316,17 +370,17 @@ def main() -> None:
     data = run(args)
     data.update({
         "benchmark": "aqc_unitary", "command": " ".join(sys.argv),
-        "settings": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()
-                     if k != "skip"},
+        "settings": {k: (str(v) if isinstance(v, Path) else sorted(v) if isinstance(v, set)
+                         else v) for k, v in vars(args).items() if k != "skip"},
         "machine": {"cpu": cpu_model(), "cores": os.cpu_count(), "jax_device": _device()},
         "versions": package_versions(["numpy", "scipy", "jax", "qiskit", "quimb"]),
         "wall_s": time.perf_counter() - start,
     })
     _write(args, data)
-    if args.plot:
+    if args.plot and data["rows"]:
         plot(data, args.out.with_suffix(".png"))
     print(json.dumps(data["best_ratio_n_max_t2"], indent=2))
-    print(f"wrote {args.out} and {args.out.with_suffix('.png')} in {data['wall_s']:.1f} s")
+    print(f"wrote {args.out} in {data['wall_s']:.1f} s")
 
 
 if __name__ == "__main__":

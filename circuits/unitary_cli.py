@@ -4,7 +4,10 @@ Steps: the MPO of ``U(tau)`` by TEBD on the vectorised operator
 (:func:`mps.mpo.evolution_mpo`), the block ``V`` by unitary AQC
 (:func:`aqc.unitary.compile_unitary`), then ``V^k|psi0>`` for ``k = 1 .. m``
 against the TEBD state at ``t = k tau`` and the second-order Trotter circuit of
-equal CX depth (:func:`aqc.unitary.evolve_circuit`).
+equal CX depth (:func:`aqc.unitary.evolve_circuit`).  ``--variant symmetric``
+(``V = X^T X``) or ``--variant framed`` (``K^dagger V K``, ``--frame-layers``) fit
+the blocks of :mod:`aqc.unitary_frame` (:func:`aqc.unitary_frame.compile_framed`)
+instead of the plain brickwork.
 
 Files in ``--out`` (the conventions of ``tnqc compile``): ``target.npz`` (the
 MPO), ``params.npz`` (parameters, history), ``circuit.qpy`` and ``circuit.qasm``
@@ -44,6 +47,32 @@ from circuits.cli_common import fail, prepare_out
 
 MODELS = ("heisenberg", "xxz", "ising")
 BLOCKS = ("su4", "xxz")
+VARIANTS = ("plain", "symmetric", "framed")
+
+
+def _ansatz(variant: str, n: int, layers: int, block: str, frame_layers: int | None,
+            init: str, objective: str, chain):
+    """The block's ansatz for ``--variant`` (every check before any work)."""
+    from aqc import BrickworkAnsatz
+    from aqc.unitary_frame import FramedAnsatz, SymmetricAnsatz
+
+    if variant not in VARIANTS:
+        raise ValueError(f"variant must be one of {', '.join(VARIANTS)}, got {variant!r}")
+    if frame_layers is not None and variant != "framed":
+        raise ValueError("--frame-layers needs --variant framed")
+    if variant == "plain":
+        return BrickworkAnsatz(n, layers, block=block)
+    if objective != "log":
+        raise ValueError(f"--variant {variant} optimises the log objective only, got "
+                         f"--objective {objective}")
+    if init == "trotter" and block != "su4":
+        raise ValueError(f"the Trotter start of --variant {variant} needs --block su4 "
+                         "(or --init identity/random)")
+    if variant == "symmetric":
+        if any(chain.hy):
+            raise ValueError("--variant symmetric needs a real Hamiltonian (no Y fields)")
+        return SymmetricAnsatz(n, layers, block=block)
+    return FramedAnsatz(n, layers, 1 if frame_layers is None else frame_layers, block=block)
 
 
 def _chain(model: str, n: int | None, j: float, jz: float | None, hx: float, hz: float,
@@ -91,7 +120,8 @@ def _plots(out: Path, res, ev, title: str) -> None:
 
     fig, ax = plt.subplots(figsize=(6.5, 4))
     inf = np.maximum(1.0 - ev.fidelity, 1e-16)
-    ax.semilogy(ev.times, inf, "o-", label=f"repeated AQC block (L={res.ansatz.layers})")
+    ax.semilogy(ev.times, inf, "o-",
+                label=f"repeated AQC block ({_variant(res)}, L={res.ansatz.layers})")
     ok = np.isfinite(ev.trotter_fidelity)
     if ok.any():
         ax.semilogy(ev.times[ok], np.maximum(1.0 - ev.trotter_fidelity[ok], 1e-16), "s--",
@@ -127,6 +157,12 @@ def compile_unitary_cmd(
     tau: Annotated[float, typer.Option(help="Time of one block (1/J, > 0).")] = 0.25,
     layers: Annotated[int, typer.Option(help="Brickwork layers L of the block.")] = 4,
     block: Annotated[str, typer.Option(help="Two-qubit block: su4 or xxz.")] = "su4",
+    variant: Annotated[str, typer.Option(
+        help="Block structure: plain (brickwork V, V^m has CX depth 3 m L), symmetric "
+             "(V = X^T X, L even; repeats share a layer: 3 (m L + 1)) or framed "
+             "(K^dag V K, frame K applied once: 3 (m L + 2 L_K - 1)).")] = "plain",
+    frame_layers: Annotated[int | None, typer.Option(
+        help="Layers L_K of the frame K (--variant framed; default 1).")] = None,
     repeat: Annotated[int, typer.Option(help="Repetitions m of the block (>= 1).")] = 8,
     initial: Annotated[str, typer.Option(
         help="Product state for the repeated block: neel, zeros, random or a bitstring.")]
@@ -144,9 +180,9 @@ def compile_unitary_cmd(
     """Compile the evolution operator U(tau) of a spin chain into a brickwork block; repeat it."""
     import numpy as np
 
-    from aqc import BrickworkAnsatz
-    from aqc.unitary import INITS, compile_unitary, evolve_circuit, product_vectors
+    from aqc.unitary import INITS, compile_unitary, evolve_circuit, product_vectors, repeat_depth
     from aqc.unitary import repeat as repeat_block
+    from aqc.unitary_frame import compile_framed
     from mps import TEBDConfig
     from mps._validate import check_int, check_real
 
@@ -156,11 +192,11 @@ def compile_unitary_cmd(
         m = check_int(repeat, "repeat", minimum=1)
         if block not in BLOCKS:
             raise ValueError(f"block must be su4 or xxz, got {block!r}")
-        ansatz = BrickworkAnsatz(chain.n, layers, block=block)
         if init not in INITS:
             raise ValueError(f"init must be one of {', '.join(INITS)}, got {init!r}")
         if objective not in ("log", "infidelity"):
             raise ValueError(f"objective must be log or infidelity, got {objective!r}")
+        ansatz = _ansatz(variant, chain.n, layers, block, frame_layers, init, objective, chain)
         check_int(maxiter, "maxiter", minimum=1)
         check_int(seed, "seed", minimum=0)
         check_int(max_bond, "max_bond", minimum=1)
@@ -173,12 +209,17 @@ def compile_unitary_cmd(
     from circuits.export import to_qpy, write_qasm3
     from mps._versions import versions
     from mps.atomic import atomic_write, atomic_write_json
+    from mps.mpo import evolution_mpo
 
     start = time.perf_counter()
-    typer.echo(f"compiling U(tau={tau:g}) of {chain.name} n={chain.n} into L={layers} ...",
-               err=True)
-    res = compile_unitary(chain, tau, ansatz, init=init, maxiter=maxiter, seed=seed,
-                          objective=objective, dt=dt, cutoff=cutoff)
+    typer.echo(f"compiling U(tau={tau:g}) of {chain.name} n={chain.n} into a {variant} block, "
+               f"L={layers} ...", err=True)
+    if variant == "plain":
+        res = compile_unitary(chain, tau, ansatz, init=init, maxiter=maxiter, seed=seed,
+                              objective=objective, dt=dt, cutoff=cutoff)
+    else:
+        res = compile_framed(chain, tau, ansatz, init=init, maxiter=maxiter, seed=seed,
+                             target=evolution_mpo(chain, tau, dt=dt, order=4, cutoff=cutoff))
     typer.echo(f"block F = {res.fidelity:.10f}; repeating {m}x from {initial} ...", err=True)
     ev = evolve_circuit(res, m, initial, seed=seed, max_bond=max_bond, cutoff=cutoff, dt=dt)
     rep = repeat_block(res, m)
@@ -193,15 +234,17 @@ def compile_unitary_cmd(
         _plots(out, res, ev, f"{chain.name} n={chain.n}, tau={tau:g}, L={layers}")
     last = ev.rows()[-1]
     ratio = _ratio(last)
+    rep_depth, rep_cx = repeat_depth(res, m)
     report: dict[str, Any] = {
         "command": "compile-unitary",
         "model": chain.to_dict(),
-        "tau": tau, "layers": layers, "block": block, "repeat": m, "initial": initial,
+        "tau": tau, "layers": layers, "block": block, "variant": variant,
+        "frame_layers": getattr(ansatz, "frame_layers", None), "repeat": m, "initial": initial,
         "block_fidelity": res.fidelity, "block_log_fidelity": res.log_fidelity,
         "block_infidelity": -math.expm1(res.log_fidelity),
         "init": res.init, "init_fidelity": res.init_fidelity,
         "two_qubit_depth": res.two_qubit_depth, "cx_count": res.cx_count,
-        "repeated_two_qubit_depth": m * res.two_qubit_depth, "repeated_cx_count": m * res.cx_count,
+        "repeated_two_qubit_depth": rep_depth, "repeated_cx_count": rep_cx,
         "target": {"max_bond": res.target.max_bond(), "dt": dt, "order": 4, "cutoff": cutoff,
                    "truncation_error": res.target.metadata.get("truncation_error")},
         "repeated": ev.rows(),
@@ -223,8 +266,12 @@ def compile_unitary_cmd(
     typer.echo(
         f"done in {report['timings']['total_s']:.1f} s: block F = {res.fidelity:.10f} at CX depth "
         f"{res.two_qubit_depth}; V^{m}|{initial}> at t = {last['time']:g}: F = "
-        f"{last['fidelity']:.8f} at CX depth {m * res.two_qubit_depth}; {tro_txt} -> {out}/"
+        f"{last['fidelity']:.8f} at CX depth {rep_depth}; {tro_txt} -> {out}/"
     )
+
+
+def _variant(res) -> str:
+    return getattr(res, "variant", "plain")
 
 
 def _ratio(row: dict) -> float | None:

@@ -238,6 +238,9 @@ def test_cli_compile_unitary(tmp_path):
 @pytest.mark.parametrize("args", [
     ["--tau", "0"], ["--tau", "-1"], ["--tau", "nan"], ["--tau", "inf"], ["--repeat", "0"],
     ["--layers", "0"], ["--model", "potts"], ["--initial", "01x"], ["--n", "1"],
+    ["--variant", "bogus"], ["--variant", "symmetric", "--layers", "3"], ["--frame-layers", "2"],
+    ["--variant", "framed", "--frame-layers", "0"], ["--variant", "symmetric", "--block", "xxz"],
+    ["--variant", "framed", "--objective", "infidelity"], ["--variant", "symmetric", "--n", "3"],
 ])
 def test_cli_bad_input(tmp_path, args):
     out = tmp_path / "run"

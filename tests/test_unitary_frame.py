@@ -14,7 +14,7 @@ from aqc.unitary_frame import (
     trotter_frame_params,
     trotter_symmetric_params,
 )
-from mps import MPS, evolve, heisenberg, xxz
+from mps import MPS, SpinChain, evolve, heisenberg, xxz
 from mps.mpo import evolution_mpo
 
 N, TAU = 6, 0.3
@@ -122,3 +122,128 @@ def test_bad_input(chain):
         compile_framed(chain, 0.1, "brickwork")
     with pytest.raises(TypeError, match="FramedResult"):
         next(iter_framed_states("x", MPS.neel(N), 2))
+
+
+# ------------------------------------------- public path: repeat, evolve_circuit, CLI
+@pytest.fixture(scope="module")
+def sym4():
+    """A symmetric block at n = 4 (one JIT compile, a few seconds)."""
+    ch = heisenberg(4, 0.25)
+    return compile_framed(ch, 0.3, SymmetricAnsatz(4, 2), maxiter=5,
+                          target=evolution_mpo(ch, 0.3, dt=0.01, cutoff=0.0))
+
+
+def test_repeat_and_evolve_circuit_accept_symmetric(sym4):
+    from qiskit.quantum_info import Operator, Statevector
+
+    from aqc.unitary import evolve_circuit, repeat, repeat_depth, state_circuit
+    from circuits.export import two_qubit_depth
+
+    res, n, m = sym4, 4, 3
+    u = scipy.linalg.expm(-0.3j * res.chain.to_sparse().toarray())
+    block = Operator(res.circuit).data
+    tr = np.trace(u.conj().T @ block)
+    assert abs(res.fidelity - abs(tr) ** 2 / 4**n) < 1e-10 and abs(np.angle(tr)) < 1e-8
+    rep = repeat(res, m)  # X^T X three times, adjacent layers merged, 3 CX per gate
+    assert np.abs(Operator(rep).data - np.linalg.matrix_power(block, m)).max() < 1e-10
+    assert repeat_depth(res, m) == (3 * (m * 2 + 1), rep.count_ops()["cx"])
+    assert two_qubit_depth(rep) == 3 * (m * 2 + 1)
+    ev = evolve_circuit(res, m, "neel", dt=0.01, cutoff=0.0)
+    psi0 = MPS.neel(n).to_dense()
+    for k in range(1, m + 1):
+        ref = scipy.linalg.expm(-0.3j * k * res.chain.to_sparse().toarray()) @ psi0
+        out = Statevector(state_circuit(res, k, "neel")).data
+        assert abs(ev.fidelity[k - 1] - abs(np.vdot(ref, out)) ** 2) < 1e-9
+        assert ev.trotter_steps[k - 1] == (2 * k + 1 - 1) // 2  # depth 3 (2 k + 1)
+    assert list(ev.two_qubit_depth) == [9, 15, 21]
+
+
+@pytest.mark.parametrize("variant,depth", [
+    (["--variant", "symmetric"], 21),  # 3 (3 L + 1)
+    pytest.param(["--variant", "framed", "--frame-layers", "2"], 27,  # 3 (3 L + 2 L_K - 1)
+                 marks=pytest.mark.slow),
+], ids=["symmetric", "framed"])
+def test_cli_compile_unitary_variants(tmp_path, variant, depth):
+    import json
+
+    from qiskit import qpy
+    from qiskit.quantum_info import Operator, Statevector
+    from typer.testing import CliRunner
+
+    from circuits.cli import app
+
+    out = tmp_path / "run"
+    r = CliRunner().invoke(app, ["compile-unitary", "--n", "4", "--j", "0.25", "--tau", "0.3",
+                                 "--layers", "2", *variant, "--repeat", "3",
+                                 "--maxiter", "5", "--dt", "0.01", "--cutoff", "0", "--no-plots",
+                                 "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    rep = json.loads((out / "report.json").read_text())
+    assert rep["variant"] == variant[1] and rep["repeated_two_qubit_depth"] == depth
+    h = heisenberg(4, 0.25).to_sparse().toarray()
+    with open(out / "circuit.qpy", "rb") as fh:
+        block = Operator(qpy.load(fh)[0]).data
+    u = scipy.linalg.expm(-0.3j * h)
+    assert abs(rep["block_fidelity"] - abs(np.trace(u.conj().T @ block)) ** 2 / 4**4) < 1e-10
+    with open(out / "repeated.qpy", "rb") as fh:
+        repeated = qpy.load(fh)[0]
+    assert repeated.count_ops()["cx"] == rep["repeated_cx_count"]
+    psi = Statevector(MPS.neel(4).to_dense()).evolve(repeated).data
+    ref = scipy.linalg.expm(-0.9j * h) @ MPS.neel(4).to_dense()
+    assert abs(rep["final"]["fidelity"] - abs(np.vdot(ref, psi)) ** 2) < 1e-9
+
+
+def test_cli_symmetric_needs_a_real_hamiltonian(tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from circuits.cli import app
+
+    h = tmp_path / "h.json"
+    h.write_text(json.dumps([["XX", [0, 1], 0.25], ["YY", [1, 2], 0.25], ["Y", [3], 0.1]]))
+    out = tmp_path / "run"
+    r = CliRunner().invoke(app, ["compile-unitary", "--hamiltonian", str(h), "--layers", "2",
+                                 "--variant", "symmetric", "--out", str(out)])
+    assert r.exit_code == 2 and "real Hamiltonian" in r.output and not out.exists()
+    assert "Traceback" not in r.output
+
+
+@pytest.mark.slow  # n = 100: JIT, 20 iterations, quimb CircuitMPS (~1 min on 2 cores)
+def test_repeated_symmetric_block_n100_confirmed_by_quimb(tmp_path):
+    from conftest import simulate_with_quimb
+    from qiskit import qpy
+
+    from aqc.unitary import evolve_circuit, state_circuit
+    from circuits.export import to_qpy
+
+    res = compile_framed(heisenberg(100, 0.25), 0.25, SymmetricAnsatz(100, 4), maxiter=20)
+    m = 4
+    ev = evolve_circuit(res, m, "neel", trotter=False)
+    path = to_qpy(state_circuit(res, m, "neel"), tmp_path / "state.qpy")  # CX-level export
+    with open(path, "rb") as fh:
+        qc = qpy.load(fh)[0]
+    assert qc.count_ops()["cx"] == res.ansatz.cx_count(m)
+    psi, _ = simulate_with_quimb(qc, max_bond=128)
+    fid = abs(ev.reference_state.overlap(MPS.from_quimb(psi).normalize())) ** 2
+    assert abs(fid - ev.fidelity[-1]) < 1e-6
+    assert ev.fidelity[-1] > 0.9999
+
+
+def test_public_path_bad_input(sym4, chain):
+    from aqc.unitary import evolve_circuit, repeat, state_circuit
+
+    for m in (0, -1):
+        with pytest.raises(ValueError, match="repeat"):
+            repeat(sym4, m)
+        with pytest.raises(ValueError, match="repeat"):
+            evolve_circuit(sym4, m)
+        with pytest.raises(ValueError, match="repeat"):
+            state_circuit(sym4, m)
+    with pytest.raises(TypeError, match="FramedResult"):
+        repeat("block", 2)
+    with pytest.raises(ValueError, match="init"):
+        compile_framed(chain, 0.1, SymmetricAnsatz(N, 2), init="bogus")
+    with pytest.raises(ValueError, match="real Hamiltonian"):
+        compile_framed(SpinChain(N, jx=0.25, jy=0.25, jz=0.25, hy=0.2), 0.1,
+                       SymmetricAnsatz(N, 2))
