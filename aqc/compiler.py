@@ -385,6 +385,7 @@ def compile(
             hist = np.concatenate([hist, polish.history[1:]])
             extra = {"complex64_iterations": result.n_iter,
                      "complex64_stop_reason": result.stop_reason,
+                     "complex64_message": result.message,
                      "complex64_seconds": result.wall_time, "complex128_seconds": polish.wall_time}
             result = dataclasses.replace(polish, n_iter=polish.n_iter + result.n_iter,
                                          n_evals=polish.n_evals + result.n_evals,
