@@ -39,8 +39,9 @@ pair (the site-by-site sweep it replaces launched ``2 (L + 2)``); the
 largest intermediate is ``4^(m+1) chi``, the smallest that an exact
 left-to-right sweep allows.  No truncation is made, so the overlap is exact.
 The gradient is ``jax.grad`` of the sweep; when the residuals it stores
-(:func:`step_residual_bytes` per scan step) would exceed :func:`remat_limit` (a
-quarter of the GPU's memory, or ``REMAT_BYTES`` on the CPU), the first pairs of
+(:func:`aqc.residuals.step_residual_bytes` per scan step) would exceed
+:func:`aqc.residuals.remat_limit` (a quarter of the GPU's memory, or 2 GiB on the
+CPU), the first pairs of
 each half are recomputed in the backward pass (``jax.checkpoint``), as few as
 keep the others' residuals under the limit (static ``remat``: the number of
 recomputed scan steps; L = 16 at ``chi = 53`` in complex64 stores 50 GB
@@ -87,13 +88,12 @@ import numpy as np
 from mps import MPS
 
 from .ansatz import BLOCK_PARAMS, BrickworkAnsatz
+from .residuals import recompute_steps
 
 __all__ = ["OBJECTIVES", "PRECISIONS", "Objective", "check_target", "pad_target", "pair_target"]
 
 OBJECTIVES = ("log", "infidelity")
 PRECISIONS = ("double", "single")
-REMAT_BYTES = 2 * 1024**3
-"""Stored residuals above which the backward pass recomputes each pair (bytes, CPU)."""
 
 _SIGMA = np.array(
     [[[1, 0], [0, 1]], [[0, 1], [1, 0]], [[0, -1j], [1j, 0]], [[1, 0], [0, -1]]], dtype=complex
@@ -390,53 +390,9 @@ def _fuse_default() -> bool:
     return jax.default_backend() != "cpu"
 
 
-def remat_limit() -> float:
-    """Residual bytes above which the backward pass recomputes each pair.
-
-    A quarter of the accelerator's memory where JAX reports it, else ``REMAT_BYTES``.
-    """
-    try:
-        stats = jax.devices()[0].memory_stats() or {}
-    except Exception:  # CPU backends may not implement memory_stats
-        stats = {}
-    limit = stats.get("bytes_limit")
-    return 0.25 * float(limit) if limit else float(REMAT_BYTES)
-
-
 def _group_default() -> int:
     """Odd layers per fused kernel (1 or 2; see the module docstring)."""
     return 1
-
-
-def step_residual_bytes(layers: int, chi: int, single: bool, fuse: bool, group: int) -> int:
-    """Bytes the backward pass keeps per scan step (one pair of each half) without recomputing.
-
-    Every kernel of the body stores its input, at most ``4^(m+1) chi`` entries
-    (``m = L // 2``): ``1 + m`` kernels fused, ``2 + m % 2 + (m - 2) // 2`` fused in
-    groups of two, ``1 + 2 m`` in place.  (XLA's CPU buffer assignment at ``n = 100``,
-    ``chi = 53``, complex64: 2.42 GB at ``L = 12`` and 50.2 GB at ``L = 16``, fused, against
-    2.43 and 50.0 GB from this estimate.)
-    """
-    m = layers // 2
-    if not fuse:
-        kernels = 1 + 2 * m
-    elif group == 2 and m >= 2:
-        kernels = 2 + m % 2 + (m - 2) // 2
-    else:
-        kernels = 1 + m
-    return 2 * kernels * 4 * 4**m * chi * (8 if single else 16)
-
-
-def _recompute_steps(ansatz: BrickworkAnsatz, chi: int, single: bool, fuse: bool,
-                     group: int) -> int:
-    """How many scan steps (of ``n_pad / 4``) recompute their pair in the backward pass.
-
-    As few as keep the stored residuals of the others under :func:`remat_limit`.
-    """
-    steps = -(-ansatz.n // 4)
-    per_step = step_residual_bytes(ansatz.layers, chi, single, fuse, group)
-    stored = int(remat_limit() // per_step)
-    return max(0, steps - stored)
 
 
 # ------------------------------------------------------------- public value
@@ -486,7 +442,8 @@ class Objective:
         fuse, group = _fuse_default(), _group_default()
         static = {"n": ansatz.n, "layers": ansatz.layers, "block": ansatz.block,
                   "single": single, "fuse": fuse, "group": group,
-                  "remat": _recompute_steps(ansatz, t2.shape[1], single, fuse, group)}
+                  "remat": recompute_steps(ansatz.n, ansatz.layers, t2.shape[1], single,
+                                           fuse, group)}
         return cls(ansatz, kind, ansatz.n, precision, t2, layout, static)
 
     def with_precision(self, precision: str) -> Objective:
@@ -498,8 +455,8 @@ class Objective:
         single = precision == "single"
         st = self._static
         static = {**st, "single": single,
-                  "remat": _recompute_steps(self.ansatz, self._t2.shape[1], single, st["fuse"],
-                                            st["group"])}
+                  "remat": recompute_steps(self.n, self.ansatz.layers, self._t2.shape[1],
+                                           single, st["fuse"], st["group"])}
         return Objective(self.ansatz, self.kind, self.n, precision, self._t2, self._layout,
                          static)
 

@@ -41,6 +41,8 @@ import _provenance
 from _aqc_legacy import legacy_value_and_grad
 
 import aqc
+import aqc.residuals
+from aqc.residuals import recompute_steps, step_residual_bytes
 from mps import MPS, evolve, heisenberg
 from mps.atomic import atomic_write_json
 
@@ -180,7 +182,7 @@ def layout_rows(target, n: int, layers: int, repeat: int, variants: list[str]) -
 
     A variant is ``LAYOUT:PRECISION:REMAT`` with LAYOUT in :data:`LAYOUTS`, PRECISION
     ``single``/``double`` and REMAT ``all`` (every pair recomputed in the backward pass) or
-    ``auto`` (:func:`aqc.objective._recompute_steps`: as many pairs stored as fit).  A
+    ``auto`` (:func:`aqc.residuals.recompute_steps`: as many pairs stored as fit).  A
     variant that fails (e.g. out of memory) is recorded with its error.
     """
     ans = aqc.BrickworkAnsatz(n, layers)
@@ -193,13 +195,13 @@ def layout_rows(target, n: int, layers: int, repeat: int, variants: list[str]) -
         layout, precision, remat = spec.split(":")
         fuse, group = LAYOUTS[layout]
         single = precision == "single"
-        k_re = steps if remat == "all" else aqc.objective._recompute_steps(
-            ans, base._t2.shape[1], single, fuse, group)
+        k_re = steps if remat == "all" else recompute_steps(
+            n, layers, base._t2.shape[1], single, fuse, group)
         obj = dataclasses.replace(base.with_precision(precision), _static={
             **base._static, "single": single, "fuse": fuse, "group": group, "remat": k_re})
         row = {"layers": layers, "variant": spec, "precision": precision, "fused": fuse,
                "group": group, "remat": remat, "recomputed_steps": k_re, "steps": steps,
-               "residual_gb_estimate": (steps - k_re) * aqc.objective.step_residual_bytes(
+               "residual_gb_estimate": (steps - k_re) * step_residual_bytes(
                    layers, base._t2.shape[1], single, fuse, group) / 1e9}
         try:
             t0 = time.perf_counter()
@@ -331,7 +333,7 @@ def main() -> None:
         aqc.objective._group_default = lambda: group
         report["layout_used"] = layout
         if remat == "all":  # the fastest variant recomputed every pair
-            aqc.objective.remat_limit = lambda: 0.0
+            aqc.residuals.remat_limit = lambda: 0.0
         report["remat_used"] = remat or "auto"
         print(f"compiles with the {layout} layout, remat {report['remat_used']}", flush=True)
 

@@ -66,7 +66,7 @@ def cli(args: list[str]) -> tuple[int, str, float]:
 
 
 def one(n: int, chi: int, layers: int, maxiter: int, work: Path) -> dict:
-    gs_dir, c_dir = work / f"gs{n}", work / f"c{n}"
+    gs_dir, c_dir = work / f"gs{n}_chi{chi}", work / f"c{n}_chi{chi}"
     rc, log, t_ground = cli(["ground", "--model", "heisenberg", "--n", str(n), "--j", "0.25",
                              "--max-bond", str(chi), "--out", str(gs_dir)])
     if rc:
