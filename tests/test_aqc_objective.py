@@ -1,4 +1,4 @@
-"""The pair sweep of aqc.objective: fused (GPU) and split (CPU) kernels, remat, complex64."""
+"""The pair sweep of aqc.objective: fused (1 or 2 odd layers per kernel), in place, remat, c64."""
 
 from __future__ import annotations
 
