@@ -318,8 +318,8 @@ def compile(
         stages.append({"t": t_stage, "layers": ans.layers,
                        "init_fidelity": float(np.exp(init_log_f)),
                        "init_log_fidelity": float(init_log_f), "fidelity": res.fidelity,
-                       "n_iter": res.n_iter + iters, "stop_reason": res.stop_reason,
-                       "start": start})
+                       "n_iter": res.n_iter + iters, "n_evals": res.n_evals,
+                       "stop_reason": res.stop_reason, "start": start, **res.extra})
 
     first_stage, iters_done = 0, 0
     if resume is not None:
@@ -383,8 +383,13 @@ def compile(
                               learning_rate=learning_rate,
                               callback=staged(index, result.n_iter))
             hist = np.concatenate([hist, polish.history[1:]])
+            extra = {"complex64_iterations": result.n_iter,
+                     "complex64_stop_reason": result.stop_reason,
+                     "complex64_message": result.message,
+                     "complex64_seconds": result.wall_time, "complex128_seconds": polish.wall_time}
             result = dataclasses.replace(polish, n_iter=polish.n_iter + result.n_iter,
-                                         history=hist)
+                                         n_evals=polish.n_evals + result.n_evals,
+                                         history=hist, extra=extra)
         t_opt += time.perf_counter() - s1
         params = result.params
         history.append(hist if not history else hist[1:])

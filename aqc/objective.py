@@ -19,26 +19,37 @@ with the even block of layer ``l - 1``; the initial product state closes the
 last one.  For odd ``L`` the lone top layer is folded into the target's pair
 tensor.
 
-Two kernel layouts (static, chosen by backend): on GPUs (``fuse``) the two
-contractions of a layer are one ``(4 x 4) -> (4 x 16)`` matrix, the legs kept
-as a queue (oldest first); on the CPU the legs stay in place, stored in reverse
-order ``k_{m-1} .. k_0``, so that the leg a layer consumes sits next to the
-physical index and each contraction is a small matrix applied to contiguous
-blocks: the new physical index takes the consumed leg's place and the new leg
-the old physical index's.  XLA's CPU backend handles the queue's strided
-contractions with transposes (value and gradient at ``n = 100``, ``L = 8``,
-``chi = 53``: 8.8 s in place, 10.7 s as a queue on 2 shared cores;
-``benchmarks/results/aqc_speed.json``).
+Kernel layouts (static): fused (``fuse``), the two contractions of a layer
+are one ``(4 x 4) -> (4 x 16)`` matrix, the legs kept as a queue (oldest
+first); or legs in place, stored in reverse order ``k_{m-1} .. k_0``, so that
+the leg a layer consumes sits next to the physical index and each contraction
+is a small matrix applied to contiguous blocks (the new physical index takes
+the consumed leg's place and the new leg the old physical index's).  The fused
+layout can also take two consecutive odd layers per kernel (``group=2``: one
+``(16 x 4) -> (16 x 4)`` matrix, built from the two ``(4 x 4) -> (4 x 4)``
+ones), which halves the passes over the ``4^(m+1) chi`` environment and the
+residuals the gradient stores, for twice the multiply-adds of those kernels.
+The default is fused in groups of two.  On an H200 (``n = 100``, ``t = 4``,
+``chi = 53``, ``L = 16``) one value and gradient takes 0.209 s in complex64
+(no pair recomputed) against 0.459 s fused one layer at a time (every pair
+recomputed) and 0.433 s (11 of 25 recomputed); in complex128 0.384 s against
+0.686 s.  On 2 CPU cores (``n = 20``, complex128) ``L = 12`` takes 2.2 s against
+2.65 s in place and 2.8 s fused one layer at a time, and the layouts are equal
+within the noise at ``L = 4, 8`` (``benchmarks/results/aqc_speed.json``,
+``h200_run6`` and ``cpu_run4``).
 
 Cost per evaluation ``O(n chi 2^L (chi + 3 L))`` with ``2 + L`` kernels per
 pair (the site-by-site sweep it replaces launched ``2 (L + 2)``); the
 largest intermediate is ``4^(m+1) chi``, the smallest that an exact
 left-to-right sweep allows.  No truncation is made, so the overlap is exact.
-The gradient is ``jax.grad`` of the sweep; when the residuals it stores would
-exceed :func:`remat_limit` (a quarter of the GPU's memory, or
-``REMAT_BYTES`` on the CPU), each pair is recomputed in the backward pass
-(``jax.checkpoint``), so only the ``n/2`` environments are kept (L = 16 at
-``chi = 68`` needs 3.6 GB instead of 130 GB).
+The gradient is ``jax.grad`` of the sweep; when the residuals it stores
+(:func:`aqc.residuals.step_residual_bytes` per scan step) would exceed
+:func:`aqc.residuals.remat_limit` (a quarter of the GPU's memory, or 2 GiB on the
+CPU), the first pairs of
+each half are recomputed in the backward pass (``jax.checkpoint``), as few as
+keep the others' residuals under the limit (static ``remat``: the number of
+recomputed scan steps; L = 16 at ``chi = 53`` in complex64 stores 50 GB
+without recomputation, one kernel per layer).
 
 The target is padded to a uniform bond dimension and an even number of sites
 (a virtual ``|0>`` site, on which every block is the identity).  After every
@@ -81,13 +92,12 @@ import numpy as np
 from mps import MPS
 
 from .ansatz import BLOCK_PARAMS, BrickworkAnsatz
+from .residuals import recompute_steps
 
 __all__ = ["OBJECTIVES", "PRECISIONS", "Objective", "check_target", "pad_target", "pair_target"]
 
 OBJECTIVES = ("log", "infidelity")
 PRECISIONS = ("double", "single")
-REMAT_BYTES = 2 * 1024**3
-"""Stored residuals above which the backward pass recomputes each pair (bytes, CPU)."""
 
 _SIGMA = np.array(
     [[[1, 0], [0, 1]], [[0, 1], [1, 0]], [[0, -1j], [1j, 0]], [[1, 0], [0, -1]]], dtype=complex
@@ -211,7 +221,7 @@ def _swap(g):
     return g.reshape(*g.shape[:-2], 2, 2, 2, 2).swapaxes(-4, -3).swapaxes(-2, -1).reshape(g.shape)
 
 
-def _half(t2, ge, go, v, *, m: int, layers: int, cdtype, fuse: bool):
+def _half(t2, ge, go, v, *, m: int, layers: int, cdtype, fuse: bool, group: int):
     """Scan inputs of one half-chain sweep (pairs in sweep order, slots top layer first)."""
     sigma = jnp.asarray(_SIGMA)
     big = jax.lax.Precision.HIGHEST
@@ -229,10 +239,20 @@ def _half(t2, ge, go, v, *, m: int, layers: int, cdtype, fuse: bool):
     r, nn = r[:, ::-1], nn[:, ::-1]  # slots in the sweep's order: top layer first
     n_last = jnp.einsum("qcbku,qu->qcbk", nn[:, -1], v)
     if fuse:  # one (4 x 4) -> (4 x 4) matrix per odd layer: fewer, larger kernels (GPU)
-        xs["m_mid"] = jnp.einsum("qjkac,qjcbKu->qjkabKu", r[:, :-1], nn[:, :-1]).reshape(
-            p, m - 1, 4, 4, 16).astype(cdtype)
-        xs["m_last"] = jnp.einsum("qkac,qcbK->qkabK", r[:, -1], n_last).reshape(
-            p, 4, 4, 4).astype(cdtype)
+        m_mid = jnp.einsum("qjkac,qjcbKu->qjkabKu", r[:, :-1], nn[:, :-1]).reshape(
+            p, m - 1, 4, 4, 16)
+        m_last = jnp.einsum("qkac,qcbK->qkabK", r[:, -1], n_last).reshape(p, 4, 4, 4)
+        if group == 2 and m >= 2:  # two consecutive odd layers as one (16 x 4) -> (16 x 4)
+            mid = m_mid.reshape(p, m - 1, 4, 4, 4, 4)  # (k, s, new leg, new phys)
+            m_last = jnp.einsum("qksKt,qltL->qklsKL", mid[:, -1], m_last).reshape(p, 16, 4, 16)
+            lone = m % 2  # odd m: the top layer stays alone
+            pairs = mid[:, lone:-1].reshape(p, (m - 2) // 2, 2, 4, 4, 4, 4)
+            xs["g_mid"] = jnp.einsum("qgksKt,qgltLu->qgklsKLu", pairs[:, :, 0],
+                                     pairs[:, :, 1]).reshape(p, (m - 2) // 2, 16, 4,
+                                                             64).astype(cdtype)
+            m_mid = m_mid[:, :lone]
+        xs["m_mid"] = m_mid.astype(cdtype)
+        xs["m_last"] = m_last.astype(cdtype)
     else:  # two small contractions per odd layer, legs in place: fewer flops (CPU)
         xs.update(r=r.astype(cdtype), n_mid=nn[:, :-1].astype(cdtype),
                   n_last=n_last.astype(cdtype))
@@ -240,7 +260,7 @@ def _half(t2, ge, go, v, *, m: int, layers: int, cdtype, fuse: bool):
 
 
 def _pieces(params, layout: _Layout, t2, *, n: int, layers: int, block: str, cdtype,
-            fuse: bool):
+            fuse: bool, group: int):
     """Scan inputs of both half-chain sweeps (stacked) and the middle blocks' coefficients.
 
     The right half is swept from the right end as the left half of the
@@ -270,10 +290,10 @@ def _pieces(params, layout: _Layout, t2, *, n: int, layers: int, block: str, cdt
     t2m = t2m.reshape(t2.shape)
     gom = jnp.concatenate([go[:1], _swap(go[1:])[::-1]], axis=0)
     left = _half(t2[:h], ge[:h], go[:h], v[:h].reshape(h, 4), m=m, layers=layers,
-                 cdtype=cdtype, fuse=fuse)
+                 cdtype=cdtype, fuse=fuse, group=group)
     right = _half(t2m[:h], _swap(ge[::-1][:h]), gom[:h],
                   v[::-1][:h].swapaxes(1, 2).reshape(h, 4), m=m, layers=layers,
-                  cdtype=cdtype, fuse=fuse)
+                  cdtype=cdtype, fuse=fuse, group=group)
     xs = jax.tree.map(lambda x, y: jnp.stack([x, y]), left, right)
     sigma = jnp.asarray(_SIGMA)
     c = 0.25 * jnp.einsum("kac,lbd,oabcd->okl", jnp.conj(sigma), jnp.conj(sigma),
@@ -282,20 +302,30 @@ def _pieces(params, layout: _Layout, t2, *, n: int, layers: int, block: str, cdt
 
 
 def _sweep(params, t2, layout: _Layout, *, n: int, layers: int, block: str, single: bool,
-           remat: bool, fuse: bool):
+           remat: int, fuse: bool, group: int = 1):
     """``(log|<psi|V|0>|, phase)``: two half-chain scans over pairs of sites, joined."""
-    cdtype, rdtype = (jnp.complex64, jnp.float32) if single else (jnp.complex128, jnp.float64)
+    cdtype = jnp.complex64 if single else jnp.complex128
     big = jax.lax.Precision.HIGHEST  # no TF32 in complex64 products on GPUs
     chi = t2.shape[1]
     m = layers // 2
     k_dim = 4**m
     xs, coef = _pieces(params, layout, t2, n=n, layers=layers, block=block, cdtype=cdtype,
-                       fuse=fuse)
+                       fuse=fuse, group=group)
+    grouped = "g_mid" in xs
 
     def body(carry, x):
         env, logscale = carry  # env (4^m, chi): one Pauli leg per odd layer, then the bond
         e = jnp.matmul(env, x["t2"].reshape(chi, 4 * chi), precision=big)
-        for j in range(m):
+        if grouped:  # pairs of odd layers: two legs consumed and two opened per kernel
+            for j in range(x["m_mid"].shape[0]):  # the lone top layer of an odd m
+                e = jnp.einsum("krsx,ksQ->rQx", e.reshape(4, k_dim // 4, 4, chi),
+                               x["m_mid"][j], precision=big).reshape(k_dim, 4 * chi)
+            for g in range(x["g_mid"].shape[0]):
+                e = jnp.einsum("krsx,ksQ->rQx", e.reshape(16, k_dim // 16, 4, chi),
+                               x["g_mid"][g], precision=big).reshape(k_dim, 4 * chi)
+            e = jnp.einsum("krsx,ksK->rKx", e.reshape(16, k_dim // 16, 4, chi), x["m_last"],
+                           precision=big).reshape(k_dim, chi)
+        for j in range(0 if grouped else m):
             last = j == m - 1
             if fuse:
                 e = e.reshape(4, k_dim // 4, 4, chi)
@@ -315,14 +345,21 @@ def _sweep(params, t2, layout: _Layout, *, n: int, layers: int, block: str, sing
         if m == 0:
             e = jnp.einsum("xsy,s->xy", e.reshape(1, 4, chi), x["v"], precision=big)
         nrm = jnp.sqrt(jnp.sum(jnp.abs(e) ** 2))
-        return (e / nrm, logscale + jnp.log(nrm.astype(rdtype))), None
+        # the log-norms add up in float64 in both precisions (complex64: less rounding noise)
+        return (e / nrm, logscale + jnp.log(nrm.astype(jnp.float64))), None
 
-    if remat:
-        body = jax.checkpoint(body, prevent_cse=False)
+    recompute = jax.checkpoint(body, prevent_cse=False)
     env0 = jnp.zeros((k_dim, chi), dtype=cdtype).at[0, 0].set(1.0)
+    steps = t2.shape[0] // 2
+    k_re = steps if remat is True else min(int(remat), steps)
 
-    def half(x):
-        return jax.lax.scan(body, (env0, jnp.zeros((), dtype=rdtype)), x)[0]
+    def half(x):  # the first k_re pairs are recomputed in the backward pass, the rest stored
+        carry = (env0, jnp.zeros((), dtype=jnp.float64))
+        if k_re:
+            carry = jax.lax.scan(recompute, carry, jax.tree.map(lambda a: a[:k_re], x))[0]
+        if k_re < steps:
+            carry = jax.lax.scan(body, carry, jax.tree.map(lambda a: a[k_re:], x))[0]
+        return carry
 
     (envs, logs) = jax.vmap(half)(xs)
     # join: sum over the bond and the Pauli pairs of the middle blocks
@@ -334,12 +371,13 @@ def _sweep(params, t2, layout: _Layout, *, n: int, layers: int, block: str, sing
     return jnp.log(jnp.abs(amp)) + logs[0] + logs[1], jnp.angle(amp)
 
 
-_STATIC = ("n", "layers", "block", "single", "remat", "fuse", "kind")
+_STATIC = ("n", "layers", "block", "single", "remat", "fuse", "group", "kind")
 
 
-def _cost_and_log_f(params, t2, layout, *, n, layers, block, single, remat, fuse, kind):
+def _cost_and_log_f(params, t2, layout, *, n, layers, block, single, remat, fuse, group,
+                    kind):
     logabs, _ = _sweep(params, t2, layout, n=n, layers=layers, block=block, single=single,
-                       remat=remat, fuse=fuse)
+                       remat=remat, fuse=fuse, group=group)
     log_f = (2.0 * logabs).astype(params.dtype)
     value = -log_f / n if kind == "log" else 1.0 - jnp.exp(log_f)
     return value, log_f
@@ -352,28 +390,13 @@ _log_overlap_jit = jax.jit(_sweep, static_argnames=_STATIC[:-1])
 
 
 def _fuse_default() -> bool:
-    """Kernel layout: fused on accelerators, legs in place on the CPU (module docstring)."""
-    return jax.default_backend() != "cpu"
+    """Kernel layout: fused (the legs in place remain a benchmark option; module docstring)."""
+    return True
 
 
-def remat_limit() -> float:
-    """Residual bytes above which the backward pass recomputes each pair.
-
-    A quarter of the accelerator's memory where JAX reports it, else ``REMAT_BYTES``.
-    """
-    try:
-        stats = jax.devices()[0].memory_stats() or {}
-    except Exception:  # CPU backends may not implement memory_stats
-        stats = {}
-    limit = stats.get("bytes_limit")
-    return 0.25 * float(limit) if limit else float(REMAT_BYTES)
-
-
-def _needs_remat(ansatz: BrickworkAnsatz, chi: int, single: bool) -> bool:
-    """Recompute inside each pair in the backward pass when the stored residuals get large."""
-    m = ansatz.layers // 2
-    residual = (ansatz.n + 1) // 2 * (2 * m + 2) * 4 * 4**m * chi
-    return residual * (8 if single else 16) > remat_limit()
+def _group_default() -> int:
+    """Odd layers per fused kernel: 2 (module docstring; 1 remains a benchmark option)."""
+    return 2
 
 
 # ------------------------------------------------------------- public value
@@ -420,9 +443,11 @@ class Objective:
         layout = _layout(ansatz)
         with jax.enable_x64(True):  # kept in complex128; the sweep casts it for "single"
             t2 = jnp.asarray(t2.astype(np.complex128))
+        fuse, group = _fuse_default(), _group_default()
         static = {"n": ansatz.n, "layers": ansatz.layers, "block": ansatz.block,
-                  "single": single, "remat": _needs_remat(ansatz, t2.shape[1], single),
-                  "fuse": _fuse_default()}
+                  "single": single, "fuse": fuse, "group": group,
+                  "remat": recompute_steps(ansatz.n, ansatz.layers, t2.shape[1], single,
+                                           fuse, group)}
         return cls(ansatz, kind, ansatz.n, precision, t2, layout, static)
 
     def with_precision(self, precision: str) -> Objective:
@@ -432,8 +457,10 @@ class Objective:
         if precision not in PRECISIONS:
             raise ValueError(f"precision must be one of {PRECISIONS}, got {precision!r}")
         single = precision == "single"
-        static = {**self._static, "single": single,
-                  "remat": _needs_remat(self.ansatz, self._t2.shape[1], single)}
+        st = self._static
+        static = {**st, "single": single,
+                  "remat": recompute_steps(self.n, self.ansatz.layers, self._t2.shape[1],
+                                           single, st["fuse"], st["group"])}
         return Objective(self.ansatz, self.kind, self.n, precision, self._t2, self._layout,
                          static)
 

@@ -186,23 +186,21 @@ def minimize(
             raise _Stop
 
     message = ""
-    v0, _ = objective.value_and_grad(x0)
+    v0, g0 = objective.value_and_grad(x0)
     counters["evals"] += 1
     try:
         record(x0, v0)
         if optimizer == "lbfgs":
-            message = _run_scipy(objective, x0, stop, record, counters, v0)
+            message = _run_scipy(objective, x0, stop, record, counters, v0, g0)
             state["reason"] = "converged"
         else:
             _run_optax(objective, x0, optimizer, learning_rate, record, counters)
     except _Stop:
         pass
-    x = state["x"]
-    final_value, _ = objective.value_and_grad(x)
-    counters["evals"] += 1
+    # every recorded value is the cost at the recorded parameters: no evaluation again
     return OptimizeResult(
-        params=x,
-        fidelity=objective.fidelity_from_value(final_value),
+        params=state["x"],
+        fidelity=objective.fidelity_from_value(values[-1]),
         history=np.asarray(history),
         values=np.asarray(values),
         n_iter=len(history) - 1,
@@ -213,11 +211,16 @@ def minimize(
     )
 
 
-def _run_scipy(objective, x0, stop, record, counters, v0: float) -> str:
+def _run_scipy(objective, x0, stop, record, counters, v0: float, g0: np.ndarray) -> str:
     # scipy's ftol / gtol tests are absolute below 1: make them relative to |f(x0)|
     scale = 1.0 / abs(v0) if np.isfinite(v0) and abs(v0) > 1e-300 else 1.0
+    first = [(x0, v0, g0)]  # scipy starts at x0, already evaluated by minimize
 
     def fun(x):
+        if first:
+            x_0, value, grad = first.pop()
+            if np.array_equal(x, x_0):
+                return value * scale, grad * scale
         counters["evals"] += 1
         value, grad = objective.value_and_grad(x)
         return value * scale, grad * scale

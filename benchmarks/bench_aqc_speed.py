@@ -41,6 +41,8 @@ import _provenance
 from _aqc_legacy import legacy_value_and_grad
 
 import aqc
+import aqc.residuals
+from aqc.residuals import recompute_steps, step_residual_bytes
 from mps import MPS, evolve, heisenberg
 from mps.atomic import atomic_write_json
 
@@ -73,6 +75,13 @@ def compile_row(target, n: int, layers: int, maxiter: int, precision: str,
         obj = aqc.Objective.build(target, ans, precision="single")
         extra = {"fidelity_single_eval": obj.fidelity(res.params),
                  "abs_diff_single_double": abs(obj.fidelity(res.params) - res.fidelity)}
+    last = res.stages[-1]
+    extra.update({k: last[k] for k in ("n_evals", "complex64_iterations", "complex64_stop_reason",
+                                       "complex64_message", "complex64_seconds",
+                                       "complex128_seconds") if k in last})
+    static = aqc.Objective.build(target, ans, precision=precision)._static
+    extra.update({"fused": static["fuse"], "group": static["group"],
+                  "recomputed_steps": static["remat"]})
     return {**extra, "device": jax.devices()[0].device_kind, "impl": "new",
             "precision": precision, "layers": layers,
             "two_qubit_depth": res.two_qubit_depth, "fidelity": res.fidelity,
@@ -157,29 +166,75 @@ def compare_row(target, n: int, layers: int, params: dict[str, np.ndarray], repe
     return rows
 
 
-def layout_rows(target, n: int, layers: int, repeat: int) -> list:
-    """Per-evaluation time of both kernel layouts (fused, legs in place), both precisions."""
+LAYOUTS = {"fused": (True, 1), "fused2": (True, 2), "inplace": (False, 1)}
+"""Kernel layouts: (fused, odd layers per kernel); see aqc/objective.py."""
+
+
+def _peak_bytes() -> float | None:
+    try:
+        return (jax.devices()[0].memory_stats() or {}).get("peak_bytes_in_use")
+    except Exception:  # CPU backends may not implement memory_stats
+        return None
+
+
+def layout_rows(target, n: int, layers: int, repeat: int, variants: list[str]) -> list:
+    """Per-evaluation time of kernel layouts and recomputation choices, at the Trotter start.
+
+    A variant is ``LAYOUT:PRECISION:REMAT`` with LAYOUT in :data:`LAYOUTS`, PRECISION
+    ``single``/``double`` and REMAT ``all`` (every pair recomputed in the backward pass) or
+    ``auto`` (:func:`aqc.residuals.recompute_steps`: as many pairs stored as fit).  A
+    variant that fails (e.g. out of memory) is recorded with its error.
+    """
     ans = aqc.BrickworkAnsatz(n, layers)
     x0 = aqc.trotter_params(ans, heisenberg(n, 0.25), target.metadata["t"],
                             target.metadata["initial_bitstring"], order=2)
     base = aqc.Objective.build(target, ans)
     rows, ref = [], None
-    for precision in ("single", "double"):
-        for fuse in (True, False):
-            obj = base.with_precision(precision)
-            obj = dataclasses.replace(obj, _static={**obj._static, "fuse": fuse})
+    steps = -(-n // 4)
+    for spec in variants:
+        layout, precision, remat = spec.split(":")
+        fuse, group = LAYOUTS[layout]
+        single = precision == "single"
+        k_re = steps if remat == "all" else recompute_steps(
+            n, layers, base._t2.shape[1], single, fuse, group)
+        obj = dataclasses.replace(base.with_precision(precision), _static={
+            **base._static, "single": single, "fuse": fuse, "group": group, "remat": k_re})
+        row = {"layers": layers, "variant": spec, "precision": precision, "fused": fuse,
+               "group": group, "remat": remat, "recomputed_steps": k_re, "steps": steps,
+               "residual_gb_estimate": (steps - k_re) * step_residual_bytes(
+                   layers, base._t2.shape[1], single, fuse, group) / 1e9}
+        try:
             t0 = time.perf_counter()
             v, _ = obj.value_and_grad(x0)
             first = time.perf_counter() - t0
             t_eval = _time_evals(lambda o=obj: o.value_and_grad(x0), repeat)
-            f = obj.fidelity_from_value(v)
-            ref = f if ref is None else ref
-            rows.append({"layers": layers, "precision": precision, "fused": fuse,
-                         "remat": obj._static["remat"], "eval_s": t_eval,
-                         "first_call_s": first, "fidelity": f, "abs_diff_vs_first": abs(f - ref)})
-            print(f"  layout L={layers} {precision} fused={fuse}: eval {t_eval:.4f} s "
-                  f"(first {first:.1f} s) F={f:.10f}", flush=True)
+        except Exception as exc:  # e.g. RESOURCE_EXHAUSTED: keep the others
+            row["error"] = f"{type(exc).__name__}: {str(exc)[:300]}"
+            rows.append(row)
+            print(f"  layout L={layers} {spec}: failed ({row['error'][:120]})", flush=True)
+            continue
+        f = obj.fidelity_from_value(v)
+        ref = f if ref is None else ref
+        row.update({"eval_s": t_eval, "first_call_s": first, "fidelity": f,
+                    "abs_diff_vs_first": abs(f - ref), "peak_bytes": _peak_bytes()})
+        rows.append(row)
+        print(f"  layout L={layers} {spec} (recompute {k_re}/{steps}): eval {t_eval:.4f} s "
+              f"(first {first:.1f} s) F={f:.10f}", flush=True)
     return rows
+
+
+def _fastest(rows: list) -> tuple[str | None, str | None]:
+    """(layout, remat) of the variant pair that should compile fastest (see main)."""
+    times: dict[tuple[str, str], dict[str, float]] = {}
+    for r in rows:
+        if "eval_s" in r:
+            layout = r["variant"].split(":")[0]
+            times.setdefault((layout, r["remat"]), {})[r["precision"]] = r["eval_s"]
+    both = {k: v["single"] + 2 * v["double"] for k, v in times.items() if len(v) == 2}
+    if both:
+        return min(both, key=both.get)
+    single = {k: v["single"] for k, v in times.items() if "single" in v}
+    return min(single, key=single.get) if single else (None, None)
 
 
 def main() -> None:
@@ -199,8 +254,13 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--layout-compare", type=int, nargs="*", default=[],
                     help="layers timed per evaluation in both kernel layouts (before the compiles)")
-    ap.add_argument("--layout", choices=("auto", "fused", "inplace", "fastest"), default="auto",
+    ap.add_argument("--variants", nargs="+", default=[
+        "fused:single:all", "inplace:single:all", "fused:double:all", "inplace:double:all"],
+                    help="LAYOUT:PRECISION:REMAT timed by --layout-compare (see layout_rows)")
+    ap.add_argument("--layout", choices=("auto", *LAYOUTS, "fastest"), default="auto",
                     help="kernel layout of the compiles (fastest: by --layout-compare, single)")
+    ap.add_argument("--deadline", type=float, default=None,
+                    help="seconds from the start by which the compiles must end (sets max_time)")
     ap.add_argument("--compile", action=argparse.BooleanOptionalAction, default=True,
                     help="run the compiles (--no-compile: per-evaluation comparisons only)")
     ap.add_argument("--budget", type=float, default=1e9, help="skip rows after this many s")
@@ -257,16 +317,25 @@ def main() -> None:
 
     report["layouts"] = []
     for layers in args.layout_compare:
-        report["layouts"].extend(layout_rows(target, args.n, layers, args.repeat))
+        report["layouts"].extend(layout_rows(target, args.n, layers, args.repeat,
+                                             args.variants))
         _write(report, args.out)
-    fuse = {"fused": True, "inplace": False}.get(args.layout)
+    layout, remat = (args.layout if args.layout in LAYOUTS else None), None
     if args.layout == "fastest" and report["layouts"]:
-        single = [r for r in report["layouts"] if r["precision"] == "single"]
-        fuse = min(single, key=lambda r: r["eval_s"])["fused"]
-    if fuse is not None:  # benchmark knob: the layout every Objective.build picks
+        layout, remat = _fastest(report["layouts"])
+        report["layout_choice"] = ("min of t_single + 2 t_double per evaluation where both "
+                                   "were timed (precision='single' runs ~1/3 of the "
+                                   "iterations in complex64, the rest in complex128), else "
+                                   "the fastest complex64 variant")
+    if layout is not None:  # benchmark knobs: the layout every Objective.build picks
+        fuse, group = LAYOUTS[layout]
         aqc.objective._fuse_default = lambda: fuse
-        report["layout_used"] = "fused" if fuse else "inplace"
-        print(f"compiles with the {report['layout_used']} layout", flush=True)
+        aqc.objective._group_default = lambda: group
+        report["layout_used"] = layout
+        if remat == "all":  # the fastest variant recomputed every pair
+            aqc.residuals.remat_limit = lambda: 0.0
+        report["remat_used"] = remat or "auto"
+        print(f"compiles with the {layout} layout, remat {report['remat_used']}", flush=True)
 
     for layers in args.layers:
         precisions = ["double"] + (["single"] if layers in args.single else [])
@@ -277,8 +346,14 @@ def main() -> None:
                 break
             points = {}
             if args.compile:
+                max_time = args.max_time
+                if args.deadline is not None:
+                    left_s = args.deadline - (time.perf_counter() - start)
+                    max_time = left_s if max_time is None else min(max_time, left_s)
+                    if max_time <= 1.0:
+                        break
                 row, params = compile_row(target, args.n, layers, args.maxiter, precision,
-                                          args.max_time)
+                                          max_time)
                 report["compiles"].append(row)
                 print(f"new {precision} L={layers}: F={row['fidelity']:.8f} "
                       f"{row['iterations']} it, {row['per_iteration_s']:.4f} s/it, optimize "

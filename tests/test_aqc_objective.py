@@ -1,4 +1,4 @@
-"""The pair sweep of aqc.objective: fused (GPU) and split (CPU) kernels, remat, complex64."""
+"""The pair sweep of aqc.objective: fused (1 or 2 odd layers per kernel), in place, remat, c64."""
 
 from __future__ import annotations
 
@@ -26,13 +26,28 @@ def test_fused_split_and_recomputed_sweeps_agree_with_the_statevector(rng):
     ref = np.vdot(target.to_dense(), Statevector(ans.to_circuit(p)).data)
     base = aqc.Objective.build(target, ans)
     grads = []
-    for static in ({"fuse": False, "remat": False}, {"fuse": True, "remat": True}):
+    # remat: how many of the 3 scan steps recompute their pair in the backward pass
+    for static in ({"fuse": False, "remat": 0}, {"fuse": True, "group": 1, "remat": 3},
+                   {"fuse": True, "group": 2, "remat": 1}):
         obj = _variant(base, **static)
         assert abs(obj.overlap(p) - ref) < 1e-10
         value, grad = obj.value_and_grad(p)
         assert value == pytest.approx(-np.log(abs(ref) ** 2) / n, abs=1e-10)
         grads.append(grad)
-    np.testing.assert_allclose(grads[0], grads[1], atol=1e-10)
+    for grad in grads[1:]:
+        np.testing.assert_allclose(grad, grads[0], atol=1e-10)
+
+
+@pytest.mark.parametrize("layers", [7, 9])
+def test_grouped_kernels_with_a_lone_layer_and_pairs_match_the_statevector(rng, layers):
+    """Two odd layers per fused kernel: m = 3 keeps the top one alone, m = 4 has a pair."""
+    n = 8
+    target = evolve(heisenberg(n), MPS.neel(n), 0.5, 0.05).state
+    ans = BrickworkAnsatz(n, layers)
+    p = rng.uniform(-np.pi, np.pi, ans.num_params)
+    ref = np.vdot(target.to_dense(), Statevector(ans.to_circuit(p)).data)
+    obj = _variant(aqc.Objective.build(target, ans), fuse=True, group=2, remat=0)
+    assert abs(obj.overlap(p) - ref) < 1e-10
 
 
 def test_single_precision_objective_and_compile():
