@@ -489,7 +489,10 @@ class MPS:
         except ValueError as exc:
             if str(path) in str(exc):
                 raise
-            raise ValueError(f"{path} is not a readable tnqc MPS file: {exc}") from exc
+            # numpy reads a file that is neither .npy nor .npz as a pickle and suggests
+            # allow_pickle=True: never a hint to give for a state file
+            why = "not an .npz archive" if "allow_pickle" in str(exc) else str(exc)
+            raise ValueError(f"{path} is not a readable tnqc MPS file: {why}") from exc
         for i, t in enumerate(tensors):
             if t.dtype != np.complex128:
                 raise ValueError(f"{path}: corrupt file, tensor_{i} has dtype {t.dtype}")
