@@ -68,6 +68,20 @@ def test_lab_propagation_matches_scipy_ode():
     assert np.max(np.abs(psi - ref)) < 1e-8
 
 
+def test_parallel_slice_kernel_matches_scipy_and_sequential():
+    # all slice propagators at once + a product tree == one slice after the other == ODE
+    dev = LabSpinChain.long2024(2)
+    ctl = LabControls(dev, 3)
+    x = np.random.default_rng(2).uniform(-1, 1, ctl.n_params)
+    psi0 = np.array([0.6, 0.0, 0.8j, 0])
+    ref = _scipy_lab(dev, ctl, x, 0.9, psi0)
+    par = evolve(ctl, x, 0.9, psi0, parallel=True)
+    assert np.max(np.abs(par - ref)) < 1e-8
+    assert np.max(np.abs(par - evolve(ctl, x, 0.9, psi0))) < 1e-13
+    with pytest.raises(TypeError, match="parallel must be a bool"):
+        evolve(ctl, x, 0.9, psi0, parallel=1)
+
+
 def test_grid_met_monotone_rule_and_errors():
     r = grid_met([0, 1, 2, 3, 4], [1.0, 5e-8, 2e-7, 3e-7, 1e-9], tol=1e-7)
     assert r.met == 1.0 and r.index == 1
