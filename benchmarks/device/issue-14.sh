@@ -52,12 +52,12 @@ if [ "$PART" = 4 ]; then
     L="$L --trace --chunk 5 --budget-s 60"; TL=300
   else
     H="--cases= --haar 2 --pairs 1024 --haar-chunk 32 --haar-maxiter 300"
-    H="$H --points-per-round 3 --haar-restarts 2 --kernel-compare --budget-s 100"; TH=140
+    H="$H --points-per-round 3 --haar-restarts 2 --kernel-compare --budget-s 90"; TH=140
     H4="--cases= --haar 3,4 --pairs 1024 --haar-chunk 8,6 --haar-maxiter 200"
     H4="$H4 --points-per-round 2 --haar-restarts 1 --alphas 2,1,0.4,0.1,0.02"
-    H4="$H4 --budget-s 80,65"; T4=175
+    H4="$H4 --budget-s 60,80"; T4=185
     V="--r all --t 84.3137,83.9216 --restarts 5 --maxiter 400,600,600 --rounds 3"
-    V="$V --max-step 0.35 --budget-s 50"; TV=65
+    V="$V --max-step 0.35 --budget-s 45"; TV=60
     L="--r 4 --t 27.1654 --restarts 3 --maxiter 2500 --rounds 1 --max-step 0.07 --trace"
     L="$L --memory 100 --budget-s 45"; TL=60
   fi
