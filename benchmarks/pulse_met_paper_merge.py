@@ -26,7 +26,10 @@ CASE_KEYS = ("max_met_ns", "argmax_r_angstrom", "paper_ns", "paper_grid_ns", "ra
              "fine_energy_error_at_max", "r_run", "r_reached", "all_complete",
              "met_is_upper_bound", "window_ns", "substeps_per_slice", "step_ns", "seconds")
 HAAR_KEYS = ("drive_check", "qubits", "drive_scale", "pairs", "unreached", "max_met_ns",
-             "median_met_ns", "all_complete", "claim_all_below_50ns", "seconds", "seconds_per_met")
+             "median_met_ns", "quantiles_ns", "all_complete", "claim_all_below_50ns",
+             "seconds", "seconds_per_met", "pairs_requested", "chunk_pairs", "step_ns",
+             "maxiter_per_round", "points_per_round", "restarts", "kernel_compare",
+             "partial_chunk")
 
 
 def case_summary(rep: dict, run: dict) -> dict:
@@ -48,7 +51,10 @@ def verify_summary(path: str) -> dict:
             "r_count": len(d["r_angstrom"]), "reached_per_t": d.get("reached_per_t"),
             "unreached_r": d.get("unreached_r"), "rounds": len(d.get("rounds", [])),
             "restarts": p.get("restarts"), "maxiter": p.get("maxiters"),
-            "memory": p.get("memory"), "step_ns": d.get("step_ns"),
+            "memory": p.get("memory"), "fidelity_weight": p.get("fidelity_weight", 0.0),
+            "step_ns": d.get("step_ns"), "r_angstrom": d["r_angstrom"],
+            "best_cost": d.get("best_energy_error"),
+            "fine_energy_error": d.get("fine_energy_error"),
             "seconds": d.get("seconds", d.get("wall_seconds")), "device": d.get("device")}
 
 
