@@ -76,7 +76,7 @@ if [ "$PART" = 6 ]; then
   # LiH at 27.1654 ns still 7.7e-7 .. 9.4e-5 Ha after 1780 iterations):
   # (1) H2 at 10 MHz, the 43 r >= 1.70 A at the next three grid points below;
   # (2) LiH at 27.1654 ns optimising H + 0.1 Ha (1 - |g><g|) (same minimiser, conditioning
-  # no longer set by the small gap), same starts as batch A.
+  # no longer set by the small gap), same starts as batch A; (3) see below.
   if [ "${QUICK:-0}" = 1 ]; then
     V="--r 2.0,3.3 --t 83.5294 --restarts 1 --maxiter 20 --rounds 2 --max-step 3"
     V="$V --verify-step 1 --budget-s 60"; TV=200
@@ -85,14 +85,25 @@ if [ "$PART" = 6 ]; then
   else
     V="--r $(python3 -c 'import numpy as n; print(",".join(f"{v:.6f}" for v in n.linspace(0.3,3.3,80)[37:]))')"
     V="$V --t 83.5294,83.1373,82.7451 --restarts 5 --maxiter 400,600 --rounds 2"
-    V="$V --max-step 0.35 --budget-s 30"; TV=45
+    V="$V --max-step 0.35 --budget-s 25"; TV=40
     L="--r 4 --t 27.1654 --restarts 3 --maxiter 2800 --rounds 1 --max-step 0.07 --trace"
-    L="$L --memory 100 --budget-s 62"; TL=78
+    L="$L --memory 100 --budget-s 32"; TL=44
   fi
   run $TV benchmarks/pulse_met_paper_verify.py --case h2-10mhz $V --parallel-slices \
     --out "$OUT/h2_10mhz_settle.json"
   run $TL benchmarks/pulse_met_paper_verify.py --case lih $L --fidelity-weight 0.1 \
     --parallel-slices --out "$OUT/lih_fidelity_weight.json"
+  # (3) is the 4-qubit Haar failure an iteration budget? 6 pairs at T = 60 ns only, one
+  # round of up to 900 iterations (L-BFGS history 50) instead of 200 per test time
+  if [ "${QUICK:-0}" = 1 ]; then
+    P="--haar-grid 20,2 --haar-step 4:2 --haar-maxiter 10 --haar-verify-step 1 --budget-s 60"
+    TP=300
+  else
+    P="--haar-grid 60,2 --haar-maxiter 900 --budget-s 33"; TP=44
+  fi
+  run $TP benchmarks/pulse_met_paper.py --cases= --haar 4 --pairs 6 --haar-chunk 6 \
+    --points-per-round 1 --haar-restarts 2 --memory 50 $P --parallel-slices \
+    --out "$OUT/haar4_long.json"
   ls -la "$OUT" >> "$OUT/log.txt"
   exit 0
 fi
