@@ -316,7 +316,8 @@ def run_haar(n: int, args, scale: float, grid_spec, n_pairs: int, deadline, save
             report["partial_chunk"] = {
                 "first_pair": c0, "met_ns": [None if not np.isfinite(v) else float(v)
                                              for v in res.met[:k]],
-                "complete": res.complete[:k].tolist()}
+                "complete": res.complete[:k].tolist(),
+                "best_infidelity": res.error[:k].tolist()}
             break
         report["met_ns"] += [None if not np.isfinite(v) else float(v) for v in res.met[:k]]
         report["unreached_below_ns"] += res.lower[:k].tolist()
