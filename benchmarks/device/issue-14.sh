@@ -5,12 +5,15 @@
 # in one vmapped batch of a projected L-BFGS with a parallel line search; one compilation
 # per shape, timed), then Haar transitions.  Every part has a wall-clock budget and the JSON
 # is rewritten after every round ($OUT/pulse_met_paper_gpu.json; log in $OUT/log.txt).
-# PART=6 (default, session 3 batch B): H2 10 MHz below 83.92 ns, LiH with a conditioned cost.
-# PART=4 (session 3 batch A): Haar CDFs, H2 10 MHz verification, LiH (see below).
-# PART=1: molecules + a small 4-qubit Haar probe (H200 run 2, results in
-# benchmarks/results/pulse_met_paper/gpu_run2.json); PART=3: HeH+, H2 at 10 MHz, LiH with more
-# iterations and the x8 Haar set; PART=2: Haar + drive checks (3 and 2 were not run: the
-# session's device budget was spent).
+# PART=6 (default, session 3 batch B): H2 10 MHz below 83.92 ns, LiH with a conditioned
+# cost, a 4-qubit Haar probe with long rounds (results: gpu_run5_*.json).
+# PART=4 (session 3 batch A, H200 run 4, gpu_run4_*.json): Haar 2/3/4 qubits, H2 10 MHz
+# verification of all 80 r, LiH with an L-BFGS history of 100.
+# PART=5: 2-qubit Haar at the 884 kHz drive bound (not run).
+# PART=1: molecules + a small 4-qubit Haar probe (H200 run 2, gpu_run2.json); PART=3:
+# HeH+, H2 at 10 MHz, LiH with more iterations and the x8 Haar set (H200 run 3,
+# gpu_run3.json); PART=2: Haar + drive checks (not run).
+# PARTs 4-6 run several python processes, each with its own timeout.
 # QUICK=1: tiny sizes to test on a CPU.
 set -u
 OUT=${OUT:-/tmp/issue14-out}
