@@ -69,6 +69,8 @@ def main(argv=None) -> None:
     ap.add_argument("--keep-from", default=None, help="an earlier merged file whose "
                     "summary's grid_point_checks and verdict are kept")
     ap.add_argument("--verdict", action="append", default=[], help="CASE=TEXT")
+    ap.add_argument("--headline", action="append", default=[], help="CASE=NS: our settled "
+                    "MET (max over r) beside the paper's grid value (kept by --keep-from)")
     ap.add_argument("--haar-out", default=None, help="also write the Haar sets (with their "
                     "METs and CDFs) to this file")
     args = ap.parse_args(argv)
@@ -92,11 +94,18 @@ def main(argv=None) -> None:
                                         "run": run["label"]})
     if args.keep_from:
         old = json.loads(Path(args.keep_from).read_text()).get("summary", {})
-        for key in ("grid_point_checks", "verdict"):
+        for key in ("grid_point_checks", "verdict", "headline"):
             if key in old:
                 summary[key] = old[key]
     for v in args.verify:
         summary.setdefault("verifications", []).append(verify_summary(v))
+    paper = {"h2": 2.4314, "heh+": 4.4094, "lih": 27.1654, "h2-10mhz": 84.3137}
+    for item in args.headline:
+        case, _, ns = item.partition("=")
+        ours = None if ns in ("", "none") else float(ns)
+        summary.setdefault("headline", {})[case] = {
+            "ours_ns": ours, "paper_grid_ns": paper[case],
+            "ratio": None if ours is None else ours / paper[case]}
     for item in args.verdict:
         case, _, text = item.partition("=")
         summary.setdefault("verdict", {})[case] = text
