@@ -29,6 +29,8 @@ projected L-BFGS with at most ``maxiter`` iterations per round
 (:mod:`circuits.pulse.batch_lbfgs`).  A failed optimisation at a test time makes the MET
 longer in both codes; the paper's full grid can still find a success below a failure, a
 bisection cannot (our METs are then upper bounds of the paper's definition).
+``benchmarks/pulse_met_paper_verify.py`` settles a scan's maximum from above: every ``r``
+at fixed grid times, with warm-started rounds.
 
 Example
 -------
