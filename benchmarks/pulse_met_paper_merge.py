@@ -8,7 +8,10 @@ Usage::
 Every run is kept whole under ``runs`` (each with its device, command and versions); the
 ``summary`` puts, per molecular case, every run's maximum MET beside the paper's (ratio,
 within 10 %, same grid point, r of the maximum, energy errors, time per MET), and per Haar
-set the MET statistics and the abstract's claims.
+set the MET statistics and the abstract's claims.  ``--verify`` adds runs of
+``benchmarks/pulse_met_paper_verify.py`` (fixed grid times over a scan: which r reach);
+``--keep-from`` carries the ``grid_point_checks`` and ``verdict`` of an earlier merged file
+and ``--verdict CASE=TEXT`` sets one verdict.
 """
 
 from __future__ import annotations
@@ -23,7 +26,10 @@ CASE_KEYS = ("max_met_ns", "argmax_r_angstrom", "paper_ns", "paper_grid_ns", "ra
              "fine_energy_error_at_max", "r_run", "r_reached", "all_complete",
              "met_is_upper_bound", "window_ns", "substeps_per_slice", "step_ns", "seconds")
 HAAR_KEYS = ("drive_check", "qubits", "drive_scale", "pairs", "unreached", "max_met_ns",
-             "median_met_ns", "all_complete", "claim_all_below_50ns", "seconds", "seconds_per_met")
+             "median_met_ns", "quantiles_ns", "all_complete", "claim_all_below_50ns",
+             "seconds", "seconds_per_met", "pairs_requested", "chunk_pairs", "step_ns",
+             "maxiter_per_round", "points_per_round", "restarts", "kernel_compare",
+             "partial_chunk")
 
 
 def case_summary(rep: dict, run: dict) -> dict:
@@ -37,12 +43,34 @@ def case_summary(rep: dict, run: dict) -> dict:
     return out
 
 
+def verify_summary(path: str) -> dict:
+    """Which r of a verification run reach ``E - E0 <= 1e-7`` at each grid time."""
+    d = json.loads(Path(path).read_text())
+    p = d.get("parameters", {})
+    return {"file": Path(path).name, "case": d["case"], "t_ns": d["t_ns"],
+            "r_count": len(d["r_angstrom"]), "reached_per_t": d.get("reached_per_t"),
+            "unreached_r": d.get("unreached_r"), "rounds": len(d.get("rounds", [])),
+            "restarts": p.get("restarts"), "maxiter": p.get("maxiters"),
+            "memory": p.get("memory"), "fidelity_weight": p.get("fidelity_weight", 0.0),
+            "step_ns": d.get("step_ns"), "r_angstrom": d["r_angstrom"],
+            "best_cost": d.get("best_energy_error"),
+            "fine_energy_error": d.get("fine_energy_error"),
+            "seconds": d.get("seconds", d.get("wall_seconds")), "device": d.get("device")}
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("runs", nargs="+")
     ap.add_argument("--out", required=True)
     ap.add_argument("--note", action="append", default=[], help="FILE=TEXT: a note on a "
                     "run (e.g. the branch commit it ran), kept as the run's 'run_note'")
+    ap.add_argument("--verify", action="append", default=[], help="a run of "
+                    "pulse_met_paper_verify.py (repeatable)")
+    ap.add_argument("--keep-from", default=None, help="an earlier merged file whose "
+                    "summary's grid_point_checks and verdict are kept")
+    ap.add_argument("--verdict", action="append", default=[], help="CASE=TEXT")
+    ap.add_argument("--headline", action="append", default=[], help="CASE=NS: our settled "
+                    "MET (max over r) beside the paper's grid value (kept by --keep-from)")
     ap.add_argument("--haar-out", default=None, help="also write the Haar sets (with their "
                     "METs and CDFs) to this file")
     args = ap.parse_args(argv)
@@ -64,6 +92,23 @@ def main(argv=None) -> None:
                 summary["haar"].append({**{k: h.get(k) for k in HAAR_KEYS},
                                         "grid": h.get("grid"), "device": run["device"],
                                         "run": run["label"]})
+    if args.keep_from:
+        old = json.loads(Path(args.keep_from).read_text()).get("summary", {})
+        for key in ("grid_point_checks", "verdict", "headline"):
+            if key in old:
+                summary[key] = old[key]
+    for v in args.verify:
+        summary.setdefault("verifications", []).append(verify_summary(v))
+    paper = {"h2": 2.4314, "heh+": 4.4094, "lih": 27.1654, "h2-10mhz": 84.3137}
+    for item in args.headline:
+        case, _, ns = item.partition("=")
+        ours = None if ns in ("", "none") else float(ns)
+        summary.setdefault("headline", {})[case] = {
+            "ours_ns": ours, "paper_grid_ns": paper[case],
+            "ratio": None if ours is None else ours / paper[case]}
+    for item in args.verdict:
+        case, _, text = item.partition("=")
+        summary.setdefault("verdict", {})[case] = text
     doc = {"benchmark": "pulse_met_paper", "summary": summary, "runs": runs}
     tmp = Path(args.out).with_suffix(".tmp")
     tmp.write_text(json.dumps(doc, indent=1))

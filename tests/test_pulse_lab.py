@@ -68,6 +68,50 @@ def test_lab_propagation_matches_scipy_ode():
     assert np.max(np.abs(psi - ref)) < 1e-8
 
 
+def test_parallel_slice_kernel_matches_scipy_and_sequential():
+    # all slice propagators at once + a product tree == one slice after the other == ODE
+    dev = LabSpinChain.long2024(2)
+    ctl = LabControls(dev, 3)
+    x = np.random.default_rng(2).uniform(-1, 1, ctl.n_params)
+    psi0 = np.array([0.6, 0.0, 0.8j, 0])
+    ref = _scipy_lab(dev, ctl, x, 0.9, psi0)
+    par = evolve(ctl, x, 0.9, psi0, parallel=True)
+    assert np.max(np.abs(par - ref)) < 1e-8
+    assert np.max(np.abs(par - evolve(ctl, x, 0.9, psi0))) < 1e-13
+    with pytest.raises(TypeError, match="parallel must be a bool"):
+        evolve(ctl, x, 0.9, psi0, parallel=1)
+
+
+@pytest.mark.slow  # two compilations of the optimiser (~1 min on 2 CPU cores)
+def test_parallel_slice_kernel_gives_the_same_optimisation_and_gradient():
+    # the optimiser's path depends on every gradient: equal paths = equal gradients, and
+    # the gradient is checked against central finite differences of the error
+    import jax
+
+    from circuits.pulse.lab import _Shape, device_params
+    from circuits.pulse.lab_met import _objective, batch_errors
+
+    ctl = LabControls(LabSpinChain.long2024(2), 3)
+    h = tables.hamiltonian_at("h2", 0.75)
+    e0 = float(np.linalg.eigvalsh(h)[0])
+    x0 = ctl.random_x(3, 2)
+    runs = [optimize_batch(ctl, x0, 1.5, np.eye(4)[1], h, e0, substeps=4, maxiter=20,
+                           chunk=10, parallel_slices=par) for par in (False, True)]
+    assert np.allclose(runs[0].x, runs[1].x, atol=1e-9)
+    assert np.allclose(runs[0].errors, runs[1].errors, atol=1e-12)
+    p = device_params(ctl.device)
+    args = tuple(np.asarray(p[k]) for k in ("zeeman", "iq_max", "j_min", "j_max", "f_lo",
+                                            "f_hi"))
+    x = np.clip(x0[0], -0.9, 0.9)
+    with jax.enable_x64(True):
+        g = np.asarray(jax.grad(_objective(_Shape(2, 3, 4, True)))(
+            x, *args, 1.5, np.eye(4)[1].astype(complex), h.astype(complex), e0))
+    eps, k = 1e-6, [0, 3, 12]  # a J, a tone frequency, an I envelope
+    xs = np.stack([x + s * eps * np.eye(x.size)[i] for i in k for s in (1, -1)])
+    f = batch_errors(ctl, xs, 1.5, np.eye(4)[1], h, e0, substeps=4).reshape(len(k), 2)
+    assert np.allclose(g[k], (f[:, 0] - f[:, 1]) / (2 * eps), rtol=1e-5, atol=1e-8)
+
+
 def test_grid_met_monotone_rule_and_errors():
     r = grid_met([0, 1, 2, 3, 4], [1.0, 5e-8, 2e-7, 3e-7, 1e-9], tol=1e-7)
     assert r.met == 1.0 and r.index == 1

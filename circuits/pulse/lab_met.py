@@ -231,7 +231,7 @@ def optimize_batch(
     controls: LabControls, x0: object, durations: object, psi0: object, hams: object,
     e0: object, *, substeps: int | None = None, maxiter: int = 500, stop_error: float = 0.0,
     gtol: float = 1e-8, memory: int = 10, alphas: tuple | None = None, chunk: int = 10,
-    deadline: float | None = None, progress=None,
+    deadline: float | None = None, progress=None, parallel_slices: bool = False,
 ) -> BatchResult:
     """Minimise ``<ψ_I(T_b)|H_b|ψ_I(T_b)> - E0_b`` for a batch of problems at once.
 
@@ -257,6 +257,8 @@ def optimize_batch(
         Iterations, early-stop error, gradient tolerance and L-BFGS history size.
     alphas, chunk, deadline, progress
         See :func:`circuits.pulse.batch_lbfgs.minimize_batch`.
+    parallel_slices : bool
+        All slice propagators at once (:func:`circuits.pulse.lab.kernel_shape`).
     """
     x0, t, psi, h, e0 = _batch_inputs(controls, x0, durations, psi0, hams, e0)
     s = substeps_for(controls, float(t.max())) if substeps is None else check_int(
@@ -266,7 +268,7 @@ def optimize_batch(
     gtol = check_real(gtol, "gtol", minimum=0.0)
     memory = check_int(memory, "memory", minimum=1)
     with jax.enable_x64(True):
-        r = minimize_batch(_objective(kernel_shape(controls, s)), x0,
+        r = minimize_batch(_objective(kernel_shape(controls, s, parallel_slices)), x0,
                            (*_batched_params(controls, x0.shape[0]), t, psi, h, e0),
                            maxiter=maxiter, stop=stop, gtol=gtol, memory=memory,
                            alphas=alphas, chunk=chunk, deadline=deadline, progress=progress)
@@ -274,12 +276,12 @@ def optimize_batch(
 
 
 def batch_errors(controls: LabControls, x, durations, psi0, hams, e0,
-                 substeps: int | None = None) -> np.ndarray:
+                 substeps: int | None = None, parallel_slices: bool = False) -> np.ndarray:
     """``E - E0`` of a batch of controls without optimising (same shapes as
     :func:`optimize_batch`)."""
     x, t, psi, h, e0 = _batch_inputs(controls, x, durations, psi0, hams, e0)
     s = substeps_for(controls, float(t.max())) if substeps is None else substeps
     with jax.enable_x64(True):
-        return np.asarray(_errors_jit(kernel_shape(controls, s))(
+        return np.asarray(_errors_jit(kernel_shape(controls, s, parallel_slices))(
             jnp.asarray(x), *(jnp.asarray(v) for v in _batched_params(controls, x.shape[0])),
             jnp.asarray(t), jnp.asarray(psi), jnp.asarray(h), jnp.asarray(e0)))

@@ -29,6 +29,8 @@ projected L-BFGS with at most ``maxiter`` iterations per round
 (:mod:`circuits.pulse.batch_lbfgs`).  A failed optimisation at a test time makes the MET
 longer in both codes; the paper's full grid can still find a success below a failure, a
 bisection cannot (our METs are then upper bounds of the paper's definition).
+``benchmarks/pulse_met_paper_verify.py`` settles a scan's maximum from above: every ``r``
+at fixed grid times, with warm-started rounds.
 
 Example
 -------
@@ -131,7 +133,8 @@ def grid_bisection(
     budget_s: float | None = None, substeps: int | None = None, progress=None,
     points_per_round: int = 1, zero_noise: float = 0.05, alphas: tuple | None = None,
     chunk: int = 10, deadline: float | None = None, top_attempts: int = 2,
-    both_neighbours: bool = False, descent_rounds: int = 0,
+    both_neighbours: bool = False, descent_rounds: int = 0, parallel_slices: bool = False,
+    memory: int = 10,
 ) -> BisectionScan:
     """Grid METs of ``P`` problems (costs ``hams[p]`` with offsets ``e0[p]``) at once.
 
@@ -190,6 +193,11 @@ def grid_bisection(
         problem and its neighbours as starts (a failed test is often an optimisation
         failure that a neighbour's pulse avoids; the paper's full grid has the same
         second chance).  A problem leaves the descent when a round reaches none of them.
+    parallel_slices : bool
+        All slice propagators at once (:func:`circuits.pulse.lab.kernel_shape`).
+    memory : int
+        L-BFGS history size (the paper's BFGS keeps the full inverse Hessian: a history
+        of the parameter count is its limited-memory counterpart).
     """
     t = check_grid(grid)
     tol = check_tol(tol)
@@ -277,7 +285,7 @@ def grid_bisection(
             np.concatenate([hams[owner], np.zeros((pad, d, d))]),
             np.concatenate([e0[owner], np.zeros(pad)]),
             substeps=s, maxiter=maxiter, stop_error=tol, gtol=1e-12, chunk=chunk,
-            deadline=deadline, **kw)
+            deadline=deadline, parallel_slices=parallel_slices, memory=memory, **kw)
         err, xr = res.errors[:owner.size], res.x[:owner.size]
         # a round cut by the deadline proves only what it reached
         cut = deadline is not None and time.perf_counter() > deadline
