@@ -50,9 +50,7 @@ claims checked.
 from __future__ import annotations
 
 import argparse
-import json
 import math
-import os
 import platform
 import sys
 import time
@@ -67,6 +65,7 @@ from circuits.pulse.lab import LabControls, LabSpinChain
 from circuits.pulse.lab_met import batch_errors, fidelity_cost, optimize_batch
 from circuits.pulse.protocol import grid_bisection, haar_pair
 from circuits.pulse.tables import HF_INDEX, SCAN_FORWARD, scan_distances, table
+from mps.atomic import atomic_write_json
 
 CASES = {
     "h2": {"molecule": "h2", "j_max": 1.0, "grid": (24.0, 307), "paper_ns": 2.4,
@@ -491,9 +490,7 @@ def main(argv=None) -> None:
 
     def save() -> None:
         out["wall_seconds"] = time.perf_counter() - T0
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(out, indent=1, default=float))
-        os.replace(tmp, path)
+        atomic_write_json(path, out, overwrite=True, default=float)
 
     budgets = iter(args.budgets)
     ppr_haar = int(str(args.points_per_round).split(",")[0])

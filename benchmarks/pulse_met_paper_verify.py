@@ -33,9 +33,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import json
 import math
-import os
 import sys
 import time
 from pathlib import Path
@@ -49,6 +47,7 @@ from benchmarks.pulse_met_paper import CASES, device_name, log, pick
 from circuits.pulse.lab import LabControls, LabSpinChain
 from circuits.pulse.lab_met import batch_errors, optimize_batch
 from circuits.pulse.tables import HF_INDEX, scan_distances, table
+from mps.atomic import atomic_write_json
 
 TOL = 1e-7
 
@@ -145,9 +144,7 @@ def main(argv=None) -> None:
 
     def save() -> None:
         out["wall_seconds"] = time.perf_counter() - t_start
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(out, indent=1, default=float))
-        os.replace(tmp, path)
+        atomic_write_json(path, out, overwrite=True, default=float)
 
     log(f"[verify {args.case}] {nr} r x {nt} T {ts.round(4).tolist()}, substeps {sub} "
         f"(step {out['step_ns']:.3f} ns), batch {batch}")

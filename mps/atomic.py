@@ -90,7 +90,13 @@ def atomic_write_text(path: str | os.PathLike[str], text: str, *, overwrite: boo
     return atomic_write(path, lambda fh: fh.write(text.encode("utf-8")), overwrite=overwrite)
 
 
-def atomic_write_json(path: str | os.PathLike[str], data: Any, *, overwrite: bool = False) -> Path:
-    """Write ``data`` as indented JSON atomically."""
-    return atomic_write_text(path, json.dumps(data, indent=2, sort_keys=True) + "\n",
-                             overwrite=overwrite)
+def atomic_write_json(
+    path: str | os.PathLike[str],
+    data: Any,
+    *,
+    overwrite: bool = False,
+    default: Callable[[Any], Any] | None = None,
+) -> Path:
+    """Write ``data`` as indented JSON atomically (``default`` as in :func:`json.dumps`)."""
+    text = json.dumps(data, indent=2, sort_keys=True, default=default) + "\n"
+    return atomic_write_text(path, text, overwrite=overwrite)
