@@ -9,16 +9,10 @@
 set -u
 OUT=${OUT:-/tmp/issue13a-out}
 mkdir -p "$OUT"
-export PYTHONPATH=$PWD${PYTHONPATH:+:$PYTHONPATH}
 B=benchmarks/bench_aqc_vs_sequential.py
 CACHE=$(mktemp -d)
-# mps.tebd uses threadpoolctl; if the device python lacks it, a no-op stand-in (BLAS pinned by env)
-if ! python3 -c "import threadpoolctl" 2>/dev/null; then
-  mkdir -p "$CACHE/shim"; export OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
-  printf 'import contextlib\ndef threadpool_limits(*a, **k):\n    return contextlib.nullcontext()\n' \
-    > "$CACHE/shim/threadpoolctl.py"
-  export PYTHONPATH=$PYTHONPATH:$CACHE/shim
-fi
+. benchmarks/device/_env.sh  # the threadpoolctl stand-in where it is missing
+export OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-1} MKL_NUM_THREADS=${MKL_NUM_THREADS:-1}
 # Second run: what the first run's timeouts cut (rows are now saved one by one).
 if [ "${QUICK:-0}" = 1 ]; then
   N=8; LX="4"; L4="2"; L2="2"; SEQ=2; RAN=2; MI=20; T1=300; T2=300; T3=300; T4=300; TCPU=600

@@ -8,14 +8,8 @@
 set -u
 OUT=${OUT:-/tmp/issue13c-out}
 mkdir -p "$OUT"
-export PYTHONPATH=$PWD${PYTHONPATH:+:$PYTHONPATH}
 CACHE=$(mktemp -d)
-if ! python3 -c "import threadpoolctl" 2>/dev/null; then
-  mkdir -p "$CACHE/shim"
-  printf 'import contextlib\ndef threadpool_limits(*a, **k):\n    return contextlib.nullcontext()\n' \
-    > "$CACHE/shim/threadpoolctl.py"
-  export PYTHONPATH=$PYTHONPATH:$CACHE/shim
-fi
+. benchmarks/device/_env.sh
 if [ "${QUICK:-0}" = 1 ]; then
   ARGS="--n 10 --t 1 --maxiter 20 --layers 4 2 --layout-compare 4 --single-only 4"; T=900
 else

@@ -10,15 +10,9 @@
 set -u
 OUT=${OUT:-/tmp/issue13d-out}
 mkdir -p "$OUT"
-export PYTHONPATH=$PWD${PYTHONPATH:+:$PYTHONPATH}
 export JAX_PLATFORMS=cpu
 CACHE=$(mktemp -d)
-if ! python3 -c "import threadpoolctl" 2>/dev/null; then
-  mkdir -p "$CACHE/shim"
-  printf 'import contextlib\ndef threadpool_limits(*a, **k):\n    return contextlib.nullcontext()\n' \
-    > "$CACHE/shim/threadpoolctl.py"
-  export PYTHONPATH=$PYTHONPATH:$CACHE/shim
-fi
+. benchmarks/device/_env.sh
 if [ "${QUICK:-0}" = 1 ]; then
   ARGS="--quick"; T=600; EXT="--n 8 --extend-layers 4 --maxiter 20"
 else

@@ -18,13 +18,8 @@
 set -u
 OUT=${OUT:-/tmp/issue14-out}
 mkdir -p "$OUT"
-export PYTHONPATH=$PWD${PYTHONPATH:+:$PYTHONPATH}
 export XLA_PYTHON_CLIENT_PREALLOCATE=false
-python3 -c "import threadpoolctl" 2>/dev/null || {  # only grape.py's L-BFGS-B path uses it
-  mkdir -p /tmp/i14stub
-  printf 'import contextlib\nclass ThreadpoolController:\n    def limit(self, **kw):\n        return contextlib.nullcontext()\n' > /tmp/i14stub/threadpoolctl.py
-  export PYTHONPATH=$PYTHONPATH:/tmp/i14stub
-}
+. benchmarks/device/_env.sh  # the threadpoolctl stand-in where it is missing
 nvidia-smi --query-gpu=name,memory.total --format=csv > "$OUT/log.txt" 2>&1
 date -u >> "$OUT/log.txt"
 PART=${PART:-6}
