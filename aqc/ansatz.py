@@ -57,7 +57,14 @@ import numpy as np
 
 from mps._validate import check_int
 
-__all__ = ["BLOCK_PARAMS", "BrickworkAnsatz", "block_unitaries_np", "kak_core_np"]
+__all__ = [
+    "BLOCK_PARAMS",
+    "BrickworkAnsatz",
+    "block_unitaries_np",
+    "brickwork_bonds",
+    "check_block",
+    "kak_core_np",
+]
 
 BLOCK_PARAMS = {"su4": 15, "xxz": 5, "u1": 4}
 CX_PER_BLOCK = 3
@@ -65,6 +72,24 @@ CX_PER_BLOCK = 3
 _X = np.array([[0, 1], [1, 0]], dtype=complex)
 _Y = np.array([[0, -1j], [1j, 0]], dtype=complex)
 _Z = np.array([[1, 0], [0, -1]], dtype=complex)
+
+
+def check_block(block: object) -> str:
+    """``block`` if it names a two-qubit block type, else a ``ValueError`` naming the choices."""
+    if not isinstance(block, str) or block not in BLOCK_PARAMS:
+        raise ValueError(f"block must be one of {sorted(BLOCK_PARAMS)}, got {block!r}")
+    return block
+
+
+def brickwork_bonds(n: int, layers: int, first: int = 0) -> tuple[tuple[int, int], ...]:
+    """``(layer, i)`` of a brickwork's blocks on qubits ``i, i+1``, layer by layer.
+
+    Layer ``j`` starts on bond ``(first + j) % 2``: ``first = 0`` is the even-bond layer.
+
+    >>> brickwork_bonds(4, 2)
+    ((0, 0), (0, 2), (1, 1))
+    """
+    return tuple((j, i) for j in range(layers) for i in range((first + j) % 2, n - 1, 2))
 
 
 @dataclass(frozen=True)
@@ -88,18 +113,13 @@ class BrickworkAnsatz:
     def __post_init__(self) -> None:
         object.__setattr__(self, "n", check_int(self.n, "n", minimum=2))
         object.__setattr__(self, "layers", check_int(self.layers, "layers", minimum=1))
-        if not isinstance(self.block, str) or self.block not in BLOCK_PARAMS:
-            raise ValueError(f"block must be one of {sorted(BLOCK_PARAMS)}, got {self.block!r}")
+        check_block(self.block)
 
     # ----------------------------------------------------------- structure
     @cached_property
     def bonds(self) -> tuple[tuple[int, int], ...]:
         """``(layer, i)`` of every block (acting on qubits ``i, i+1``), in parameter order."""
-        return tuple(
-            (layer, i)
-            for layer in range(self.layers)
-            for i in range(layer % 2, self.n - 1, 2)
-        )
+        return brickwork_bonds(self.n, self.layers)
 
     @property
     def num_blocks(self) -> int:

@@ -64,7 +64,14 @@ from mps._validate import check_int, check_real
 from mps.mpo import MPO, evolution_mpo
 from mps.tebd import _VidalState
 
-from .ansatz import BLOCK_PARAMS, CX_PER_BLOCK, append_su4_block, block_unitaries_np
+from .ansatz import (
+    BLOCK_PARAMS,
+    CX_PER_BLOCK,
+    append_su4_block,
+    block_unitaries_np,
+    brickwork_bonds,
+    check_block,
+)
 from .init import _su4_params
 from .objective import block_unitaries_jax
 from .unitary import as_chain
@@ -96,17 +103,15 @@ class FramedAnsatz:
                            check_int(self.frame_layers, "frame_layers", minimum=1))
         if self.layers % 2:
             raise ValueError(f"layers (of the kernel) must be even, got {self.layers}")
-        if self.block not in BLOCK_PARAMS:
-            raise ValueError(f"block must be one of {sorted(BLOCK_PARAMS)}, got {self.block!r}")
+        check_block(self.block)
 
     @cached_property
     def frame_bonds(self) -> tuple[tuple[int, int], ...]:
-        return tuple((j, i) for j in range(self.frame_layers) for i in range(j % 2, self.n - 1, 2))
+        return brickwork_bonds(self.n, self.frame_layers)
 
     @cached_property
     def kernel_bonds(self) -> tuple[tuple[int, int], ...]:
-        return tuple((j, i) for j in range(self.layers)
-                     for i in range((self.frame_layers + j) % 2, self.n - 1, 2))
+        return brickwork_bonds(self.n, self.layers, first=self.frame_layers)
 
     @property
     def num_params(self) -> int:
@@ -284,12 +289,16 @@ FRAMED_INITS = ("trotter", "identity", "random")
 def compile_framed(chain: Any, tau: float, ansatz: FramedAnsatz, *, maxiter: int = 300,
                    init: str | np.ndarray = "trotter", target: MPO | None = None,
                    max_time: float | None = None, maxcor: int = 30,
-                   seed: int = 0) -> FramedResult:
+                   seed: int = 0, dt: float = 0.05, order: int = 4,
+                   max_bond: int | None = None, cutoff: float = 1e-12) -> FramedResult:
     """Fit ``K^dagger V K`` to ``U(tau)`` (L-BFGS-B on ``-log(F)/n``, all parameters at once).
 
     ``init``: ``"trotter"`` (:func:`trotter_frame_params` /
     :func:`trotter_symmetric_params`; needs ``block="su4"``), ``"identity"``,
-    ``"random"`` (seeded, near the identity) or a parameter vector.
+    ``"random"`` (seeded, near the identity) or a parameter vector.  ``target``: a
+    precomputed MPO of ``U(tau)``, else built by :func:`mps.mpo.evolution_mpo` with
+    ``dt``, ``order``, ``max_bond`` and ``cutoff`` (as in
+    :func:`aqc.unitary.compile_unitary`).
     """
     t0 = time.perf_counter()
     chain = as_chain(chain)
@@ -321,7 +330,7 @@ def compile_framed(chain: Any, tau: float, ansatz: FramedAnsatz, *, maxiter: int
         ansatz.split(x0)
         name = "given"
     if target is None:
-        target = evolution_mpo(chain, tau, dt=0.05, order=4, cutoff=1e-12)
+        target = evolution_mpo(chain, tau, dt=dt, order=order, max_bond=max_bond, cutoff=cutoff)
     elif not isinstance(target, MPO) or target.n != chain.n:
         raise ValueError(f"target must be an MPO on n={chain.n} qubits")
     t_mpo = time.perf_counter()
@@ -532,13 +541,11 @@ class SymmetricAnsatz:
         object.__setattr__(self, "layers", check_int(self.layers, "layers", minimum=2))
         if self.layers % 2:
             raise ValueError(f"layers must be even, got {self.layers}")
-        if self.block not in BLOCK_PARAMS:
-            raise ValueError(f"block must be one of {sorted(BLOCK_PARAMS)}, got {self.block!r}")
+        check_block(self.block)
 
     @cached_property
     def half_bonds(self) -> tuple[tuple[int, int], ...]:
-        return tuple((j, i) for j in range(self.layers // 2 + 1)
-                     for i in range(j % 2, self.n - 1, 2))
+        return brickwork_bonds(self.n, self.layers // 2 + 1)
 
     @property
     def num_params(self) -> int:

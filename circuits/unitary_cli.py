@@ -209,7 +209,6 @@ def compile_unitary_cmd(
     from circuits.export import to_qpy, write_qasm3
     from mps._versions import versions
     from mps.atomic import atomic_write, atomic_write_json
-    from mps.mpo import evolution_mpo
 
     start = time.perf_counter()
     typer.echo(f"compiling U(tau={tau:g}) of {chain.name} n={chain.n} into a {variant} block, "
@@ -219,7 +218,7 @@ def compile_unitary_cmd(
                               objective=objective, dt=dt, cutoff=cutoff)
     else:
         res = compile_framed(chain, tau, ansatz, init=init, maxiter=maxiter, seed=seed,
-                             target=evolution_mpo(chain, tau, dt=dt, order=4, cutoff=cutoff))
+                             dt=dt, cutoff=cutoff)
     typer.echo(f"block F = {res.fidelity:.10f}; repeating {m}x from {initial} ...", err=True)
     ev = evolve_circuit(res, m, initial, seed=seed, max_bond=max_bond, cutoff=cutoff, dt=dt)
     rep = repeat_block(res, m)
