@@ -258,6 +258,7 @@ def compile_unitary(
     target_fidelity: float | None = None,
     max_time: float | None = None,
     callback: Callable[[int, float], bool | None] | None = None,
+    checkpoint: Callable[[int, np.ndarray, float], None] | None = None,
 ) -> UnitaryCompileResult:
     """Compile ``U(tau) = exp(-i H tau)`` of a nearest-neighbour chain into ``ansatz``.
 
@@ -286,6 +287,9 @@ def compile_unitary(
         Extra stopping rules (see :class:`aqc.StopRule`).
     callback : callable, optional
         ``f(iteration, fidelity)`` after the start and every iteration; True stops.
+    checkpoint : callable, optional
+        ``f(iteration, x, fidelity)`` after the start and every iteration, ``x`` the
+        block parameters (a valid ``init`` to resume from).
 
     Returns
     -------
@@ -309,6 +313,8 @@ def compile_unitary(
         raise ValueError(f"objective must be one of {OBJECTIVES}, got {objective!r}")
     if callback is not None and not callable(callback):
         raise TypeError("callback must be callable")
+    if checkpoint is not None and not callable(checkpoint):
+        raise TypeError("checkpoint must be callable")
     if target is None:
         target = evolution_mpo(chain, tau, dt=dt, order=order, max_bond=max_bond, cutoff=cutoff)
     elif not isinstance(target, MPO) or target.n != chain.n:
@@ -327,6 +333,8 @@ def compile_unitary(
         fid = obj.fidelity_from_value(value)
         history.append(fid)
         state["x"] = np.array(x, dtype=float)
+        if checkpoint is not None:
+            checkpoint(len(history) - 1, state["x"], fid)
         if callback is not None and callback(len(history) - 1, fid):
             state["reason"] = "callback"
             return True
@@ -347,6 +355,8 @@ def compile_unitary(
             state["stopped"] = True
             raise StopIteration
 
+    if checkpoint is not None:
+        checkpoint(0, x0.copy(), history[0])
     if callback is not None and callback(0, history[0]):
         state["reason"] = "callback"
     else:

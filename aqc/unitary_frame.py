@@ -290,7 +290,8 @@ def compile_framed(chain: Any, tau: float, ansatz: FramedAnsatz, *, maxiter: int
                    init: str | np.ndarray = "trotter", target: MPO | None = None,
                    max_time: float | None = None, maxcor: int = 30,
                    seed: int = 0, dt: float = 0.05, order: int = 4,
-                   max_bond: int | None = None, cutoff: float = 1e-12) -> FramedResult:
+                   max_bond: int | None = None, cutoff: float = 1e-12,
+                   checkpoint: Any = None) -> FramedResult:
     """Fit ``K^dagger V K`` to ``U(tau)`` (L-BFGS-B on ``-log(F)/n``, all parameters at once).
 
     ``init``: ``"trotter"`` (:func:`trotter_frame_params` /
@@ -298,7 +299,8 @@ def compile_framed(chain: Any, tau: float, ansatz: FramedAnsatz, *, maxiter: int
     ``"random"`` (seeded, near the identity) or a parameter vector.  ``target``: a
     precomputed MPO of ``U(tau)``, else built by :func:`mps.mpo.evolution_mpo` with
     ``dt``, ``order``, ``max_bond`` and ``cutoff`` (as in
-    :func:`aqc.unitary.compile_unitary`).
+    :func:`aqc.unitary.compile_unitary`).  ``checkpoint``: ``f(iteration, x, fidelity)``
+    after the start and every iteration (``x`` is a valid ``init`` to resume from).
     """
     t0 = time.perf_counter()
     chain = as_chain(chain)
@@ -312,6 +314,8 @@ def compile_framed(chain: Any, tau: float, ansatz: FramedAnsatz, *, maxiter: int
         raise ValueError(f"the ansatz has n={ansatz.n} qubits but the chain has n={chain.n}")
     maxiter = check_int(maxiter, "maxiter", minimum=1)
     seed = check_int(seed, "seed", minimum=0)
+    if checkpoint is not None and not callable(checkpoint):
+        raise TypeError("checkpoint must be callable")
     if isinstance(init, str):
         if init not in FRAMED_INITS:
             raise ValueError(f"init must be one of {FRAMED_INITS} or an array, got {init!r}")
@@ -347,6 +351,8 @@ def compile_framed(chain: Any, tau: float, ansatz: FramedAnsatz, *, maxiter: int
     v0, _, lf0 = evaluate(x0)
     t_build = time.perf_counter()
     history, best = [math.exp(lf0)], {"x": x0, "v": v0, "reason": "maxiter"}
+    if checkpoint is not None:
+        checkpoint(0, np.array(x0), history[0])
 
     def fun(x):
         v, g, _ = evaluate(x)
@@ -356,6 +362,8 @@ def compile_framed(chain: Any, tau: float, ansatz: FramedAnsatz, *, maxiter: int
 
     def cb(intermediate_result):
         history.append(math.exp(-float(intermediate_result.fun) * n))
+        if checkpoint is not None:
+            checkpoint(len(history) - 1, np.array(intermediate_result.x), history[-1])
         if max_time is not None and time.perf_counter() - t_build > max_time:
             best["reason"] = "max_time"
             raise StopIteration

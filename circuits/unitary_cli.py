@@ -34,6 +34,7 @@ False
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import math
@@ -175,6 +176,11 @@ def compile_unitary_cmd(
     max_bond: Annotated[int, typer.Option(help="Bond cap of the reference states.")] = 128,
     seed: Annotated[int, typer.Option(help="Seed (random init / random initial state).")] = 0,
     plots: Annotated[bool, typer.Option(help="Write PNG plots.")] = True,
+    checkpoint_every: Annotated[int, typer.Option(
+        help="Write checkpoint.npz every k iterations (0: only at the end).")] = 10,
+    resume: Annotated[bool, typer.Option(
+        help="Continue the run in --out from its checkpoint.npz (same options; a larger "
+             "--maxiter extends a finished run).")] = False,
     force: Annotated[bool, typer.Option(help="Overwrite files in a non-empty --out.")] = False,
 ) -> None:
     """Compile the evolution operator U(tau) of a spin chain into a brickwork block; repeat it."""
@@ -202,7 +208,15 @@ def compile_unitary_cmd(
         check_int(max_bond, "max_bond", minimum=1)
         TEBDConfig(dt=dt, order=4, cutoff=cutoff)
         product_vectors(initial, chain.n, seed)
-        out = prepare_out(out, force)
+        check_int(checkpoint_every, "checkpoint_every", minimum=0)
+        if force and resume:
+            raise ValueError("--force and --resume exclude each other: --force discards the "
+                             "run --resume would continue")
+        spec = {"model": chain.to_dict(), "tau": tau, "layers": layers, "block": block,
+                "variant": variant, "frame_layers": getattr(ansatz, "frame_layers", None),
+                "init": init, "objective": objective, "dt": dt, "cutoff": cutoff, "seed": seed}
+        saved = _load_checkpoint(out, spec, maxiter) if resume else None
+        out = out if resume else prepare_out(out, force)
     except (ValueError, TypeError) as exc:
         fail(str(exc))
 
@@ -213,12 +227,28 @@ def compile_unitary_cmd(
     start = time.perf_counter()
     typer.echo(f"compiling U(tau={tau:g}) of {chain.name} n={chain.n} into a {variant} block, "
                f"L={layers} ...", err=True)
+    done = 0 if saved is None else int(saved["iteration"])
+    before = [] if saved is None else list(saved["history"][:-1])
+    hist: list[float] = []
+
+    def save_checkpoint(k: int, x: np.ndarray, fid: float) -> None:
+        hist[k:] = [fid]
+        if k == 0 or (k % checkpoint_every if checkpoint_every else True):
+            return
+        _write_checkpoint(out, spec, done + k, x, before + hist,
+                          saved["init"] if saved else None)
+
+    kw = {"init": init if saved is None else saved["x"], "seed": seed, "dt": dt,
+          "cutoff": cutoff, "maxiter": maxiter - done, "checkpoint": save_checkpoint}
     if variant == "plain":
-        res = compile_unitary(chain, tau, ansatz, init=init, maxiter=maxiter, seed=seed,
-                              objective=objective, dt=dt, cutoff=cutoff)
+        res = compile_unitary(chain, tau, ansatz, objective=objective, **kw)
     else:
-        res = compile_framed(chain, tau, ansatz, init=init, maxiter=maxiter, seed=seed,
-                             dt=dt, cutoff=cutoff)
+        res = compile_framed(chain, tau, ansatz, **kw)
+    if saved is not None:  # one history and iteration count across the resumed runs
+        res = dataclasses.replace(res, history=np.asarray(before + list(res.history)),
+                                  n_iter=done + res.n_iter, init=saved["init"],
+                                  init_fidelity=float(saved["history"][0]))
+    _write_checkpoint(out, spec, res.n_iter, res.params, list(res.history), res.init)
     typer.echo(f"block F = {res.fidelity:.10f}; repeating {m}x from {initial} ...", err=True)
     ev = evolve_circuit(res, m, initial, seed=seed, max_bond=max_bond, cutoff=cutoff, dt=dt)
     rep = repeat_block(res, m)
@@ -254,8 +284,9 @@ def compile_unitary_cmd(
         "timings": {**res.timings, "repeat_s": ev.wall_time,
                     "total_s": time.perf_counter() - start},
         "seed": seed, "maxiter": maxiter, "objective": objective, "versions": versions(),
-        "files": ["target.npz", "params.npz", "circuit.qpy", "circuit.qasm", "repeated.qpy",
-                  "report.json"] + (["state_fidelity.png", "fidelity.png"] if plots else []),
+        "files": ["target.npz", "params.npz", "checkpoint.npz", "circuit.qpy", "circuit.qasm",
+                  "repeated.qpy", "report.json"]
+        + (["state_fidelity.png", "fidelity.png"] if plots else []),
     }
     atomic_write_json(out / "report.json", report, overwrite=True)
     tro = last["trotter_fidelity"]
@@ -267,6 +298,49 @@ def compile_unitary_cmd(
         f"{res.two_qubit_depth}; V^{m}|{initial}> at t = {last['time']:g}: F = "
         f"{last['fidelity']:.8f} at CX depth {rep_depth}; {tro_txt} -> {out}/"
     )
+
+
+def _write_checkpoint(out: Path, spec: dict, iteration: int, x, history: list,
+                      init: str | None) -> None:
+    """``checkpoint.npz``: the parameters after ``iteration`` iterations, the fidelity
+    history up to there, the options that define the run and the start's name."""
+    import numpy as np
+
+    from mps.atomic import atomic_write
+
+    atomic_write(out / "checkpoint.npz", lambda fh: np.savez(
+        fh, x=np.asarray(x, dtype=float), iteration=iteration,
+        history=np.asarray(history, dtype=float), spec=json.dumps(spec, sort_keys=True),
+        init="" if init is None else init), overwrite=True)
+
+
+def _load_checkpoint(out: Path, spec: dict, maxiter: int) -> dict:
+    """The checkpoint of the run in ``out`` for ``--resume`` (every check before any work)."""
+    import numpy as np
+
+    path = Path(out) / "checkpoint.npz"
+    if not path.is_file():
+        raise ValueError(f"--resume: no checkpoint {path} (start the run without --resume)")
+    try:
+        with np.load(path, allow_pickle=False) as d:
+            saved = {"x": np.array(d["x"]), "iteration": int(d["iteration"]),
+                     "history": [float(v) for v in d["history"]],
+                     "spec": json.loads(str(d["spec"])), "init": str(d["init"])}
+    except Exception as exc:  # corrupt zip, missing entry, bad JSON
+        raise ValueError(f"--resume: {path} is not a readable checkpoint ({exc})") from exc
+    if len(saved["history"]) != saved["iteration"] + 1:
+        raise ValueError(f"--resume: {path} is corrupt (history and iteration disagree)")
+    spec = json.loads(json.dumps(spec, sort_keys=True))  # tuples -> lists, as saved
+    diff = sorted(k for k in set(spec) | set(saved["spec"]) if spec.get(k) != saved["spec"].get(k))
+    if diff:
+        raise ValueError(f"--resume: the run in {out} used other options ({', '.join(diff)}); "
+                         "give the same ones")
+    if maxiter <= saved["iteration"]:
+        raise ValueError(f"--resume: the run in {out} already did {saved['iteration']} "
+                         f"iterations; give --maxiter > {saved['iteration']} to extend it")
+    if not saved["init"]:
+        saved["init"] = spec["init"]
+    return saved
 
 
 def _variant(res) -> str:

@@ -235,6 +235,46 @@ def test_cli_compile_unitary(tmp_path):
     assert r.exit_code == 2 and "not empty" in r.output
 
 
+def test_cli_resume_extends_the_run_and_refuses_other_options(tmp_path):
+    from qiskit import qpy
+
+    out = tmp_path / "run"
+    base = ["compile-unitary", "--n", "6", "--j", "0.25", "--tau", "0.3", "--layers", "4",
+            "--repeat", "1", "--checkpoint-every", "2", "--no-plots", "--out", str(out)]
+    r = CliRunner().invoke(app, [*base, "--maxiter", "3"])
+    assert r.exit_code == 0, r.output
+    first = json.loads((out / "report.json").read_text())["compile"]["history"]
+    ck = np.load(out / "checkpoint.npz")
+    assert int(ck["iteration"]) == 3 and np.allclose(ck["history"], first)
+    # every refusal before any work: one line, exit 2, the run's files untouched
+    before = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
+    for extra, why in ((["--maxiter", "3"], "give --maxiter > 3"),
+                       (["--maxiter", "6", "--tau", "0.4"], "used other options (tau)"),
+                       (["--maxiter", "6", "--force"], "exclude each other")):
+        r = CliRunner().invoke(app, [*base, *extra, "--resume"])
+        assert r.exit_code == 2 and why in r.output and "Traceback" not in r.output, r.output
+    assert {p.name: p.stat().st_mtime_ns for p in out.iterdir()} == before
+    r = CliRunner().invoke(app, [*base[:-1], str(tmp_path / "none"), "--maxiter", "6",
+                                 "--resume"])
+    assert r.exit_code == 2 and "no checkpoint" in r.output
+    assert not (tmp_path / "none").exists()
+    # extended to 6 iterations: one history, the first 3 iterations kept
+    r = CliRunner().invoke(app, [*base, "--maxiter", "6", "--resume"])
+    assert r.exit_code == 0, r.output
+    rep = json.loads((out / "report.json").read_text())
+    hist = rep["compile"]["history"]
+    assert rep["compile"]["stop_reason"] == "maxiter", rep["compile"]["stop_reason"]
+    assert rep["compile"]["n_iter"] == 6 and len(hist) == 7
+    assert np.allclose(hist[:4], first, rtol=0, atol=1e-12) and hist[-1] >= first[-1]
+    # the reported fidelity is the circuit's, by dense |Tr(U^dag V)|^2 / 4^n against the
+    # saved MPO (1e-10) and against scipy's expm (the MPO's own TEBD error, ~1e-9)
+    with open(out / "circuit.qpy", "rb") as fh:
+        v = Operator(qpy.load(fh)[0]).data
+    for u, tol in ((MPO.load(out / "target.npz").to_dense(), 1e-10),
+                   (sla.expm(-1j * 0.3 * dense_hamiltonian(heisenberg(6, 0.25))), 1e-8)):
+        assert abs(abs(np.trace(u.conj().T @ v)) ** 2 / 4**6 - rep["block_fidelity"]) < tol
+
+
 @pytest.mark.parametrize("args", [
     ["--tau", "0"], ["--tau", "-1"], ["--tau", "nan"], ["--tau", "inf"], ["--repeat", "0"],
     ["--layers", "0"], ["--model", "potts"], ["--initial", "01x"], ["--n", "1"],
