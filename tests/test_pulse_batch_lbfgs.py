@@ -29,6 +29,21 @@ def test_box_constrained_quadratics_reach_the_projected_minimiser():
     assert np.all(res.stopped)
 
 
+def test_full_bfgs_reaches_the_quadratic_minimiser_in_fewer_iterations():
+    # memory=0 keeps the dense inverse Hessian: on an ill-conditioned quadratic inside the
+    # box it converges to the minimiser, in no more iterations than a history of 2
+    rng = np.random.default_rng(1)
+    a = rng.uniform(-0.8, 0.8, (3, 8))
+    w = np.geomspace(1.0, 300.0, 8)[None].repeat(3, 0)  # condition number 300
+    full = minimize_batch(_quad, np.zeros((3, 8)), (a, w), maxiter=400, memory=0)
+    lim = minimize_batch(_quad, np.zeros((3, 8)), (a, w), maxiter=400, memory=2)
+    assert np.allclose(full.x, a, atol=1e-6) and np.all(full.stopped)
+    assert np.allclose(lim.x, a, atol=1e-6)
+    assert np.all(full.iterations <= lim.iterations)
+    with pytest.raises(ValueError, match="memory"):
+        minimize_batch(_quad, np.zeros((1, 8)), (a[:1], w[:1]), memory=-1)
+
+
 def _rosen(x, s):
     return jnp.sum(100.0 * (s * x[1:] - (s * x[:-1]) ** 2) ** 2 + (1 - s * x[:-1]) ** 2)
 

@@ -10,9 +10,11 @@ One iteration, per problem, on ``x ∈ [-1, 1]^P`` (the clipped control paramete
 
 1. ``f, g = value_and_grad(x)``; the curvature pair of the previous step
    ``(s, y = g - g_prev)`` enters the ``memory``-deep history if ``s·y > 0``;
-2. direction ``d`` by the L-BFGS two-loop recursion (steepest descent with a step of
-   :data:`FIRST_STEP` in parameter units while the history is empty); components that push
-   an active bound outward are dropped (projected L-BFGS);
+2. direction ``d`` by the L-BFGS two-loop recursion, or, with ``memory=0``, from the full
+   BFGS inverse Hessian ``H`` (``P x P``, started at ``(s·y / y·y) I`` with the first pair,
+   as in scipy's BFGS after its first step); steepest descent with a step of
+   :data:`FIRST_STEP` in parameter units while the history is empty; components that push
+   an active bound outward are dropped (projected L-BFGS / BFGS);
 3. **parallel line search**: ``f(clip(x + α d))`` for every ``α`` of ``alphas`` in one
    batched evaluation; the best one is taken if it lowers ``f``, else the history is reset
    (the next step is steepest descent) and a stall is counted.
@@ -70,6 +72,7 @@ class _State(NamedTuple):
     slow: jax.Array
     done: jax.Array
     iters: jax.Array
+    hinv: jax.Array  # (P, P) full inverse Hessian with memory=0, else (0, 0)
 
 
 class LBFGSResult(NamedTuple):
@@ -111,21 +114,41 @@ def _two_loop(g, mem_s, mem_y, mem_rho, count):
     return -r
 
 
+def _bfgs_update(hinv, s, y, sy, first):
+    """Inverse-Hessian BFGS update with the pair ``(s, y)``; ``hinv`` restarts at
+    ``(s·y / y·y) I`` when ``first``."""
+    p = s.shape[0]
+    h = jnp.where(first, jnp.eye(p, dtype=s.dtype) * sy / jnp.maximum(jnp.dot(y, y), 1e-300),
+                  hinv)
+    rho = 1.0 / sy
+    hy = h @ y
+    return (h - rho * (jnp.outer(s, hy) + jnp.outer(hy, s))
+            + (rho * rho * jnp.dot(y, hy) + rho) * jnp.outer(s, s))
+
+
 def _iteration(fun, alphas, stop, gtol, st: _State, args) -> _State:
     f0, g = jax.value_and_grad(fun)(st.x, *args)
     m = st.mem_s.shape[0]
+    dense = st.hinv.shape[0] > 0
     y = g - st.g_prev
     sy = jnp.dot(st.s_prev, y)
     push = st.have_prev & (sy > 1e-12 * jnp.linalg.norm(st.s_prev) * jnp.linalg.norm(y))
-    pos = st.count % m
-    mem_s = jnp.where(push, st.mem_s.at[pos].set(st.s_prev), st.mem_s)
-    mem_y = jnp.where(push, st.mem_y.at[pos].set(y), st.mem_y)
-    mem_rho = jnp.where(push, st.mem_rho.at[pos].set(1.0 / jnp.where(push, sy, 1.0)),
-                        st.mem_rho)
+    if dense:
+        mem_s, mem_y, mem_rho = st.mem_s, st.mem_y, st.mem_rho
+        hinv = jnp.where(push, _bfgs_update(st.hinv, st.s_prev, y, jnp.where(push, sy, 1.0),
+                                            st.count == 0), st.hinv)
+    else:
+        pos = st.count % m
+        mem_s = jnp.where(push, st.mem_s.at[pos].set(st.s_prev), st.mem_s)
+        mem_y = jnp.where(push, st.mem_y.at[pos].set(y), st.mem_y)
+        mem_rho = jnp.where(push, st.mem_rho.at[pos].set(1.0 / jnp.where(push, sy, 1.0)),
+                            st.mem_rho)
+        hinv = st.hinv
     count = st.count + push.astype(st.count.dtype)
     gnorm = jnp.linalg.norm(g)
     sd = -g * jnp.minimum(1.0, FIRST_STEP / jnp.maximum(gnorm, 1e-300))
-    d = jnp.where(count > 0, _two_loop(g, mem_s, mem_y, mem_rho, count), sd)
+    quasi_newton = -(hinv @ g) if dense else _two_loop(g, mem_s, mem_y, mem_rho, count)
+    d = jnp.where(count > 0, quasi_newton, sd)
     d = jnp.where(jnp.dot(d, g) < 0, d, sd)  # not a descent direction: steepest descent
     x = st.x
     d = jnp.where(((x >= 1.0) & (d > 0)) | ((x <= -1.0) & (d < 0)), 0.0, d)
@@ -141,7 +164,7 @@ def _iteration(fun, alphas, stop, gtol, st: _State, args) -> _State:
     done = ((f_new <= stop) | (gnorm <= gtol) | (stalls >= MAX_STALLS)
             | (slow >= NO_PROGRESS))
     new = _State(x_new, f_new, gnorm, x_new - x, g, ok, mem_s, mem_y, mem_rho,
-                 jnp.where(ok, count, 0), stalls, slow, done, st.iters + 1)
+                 jnp.where(ok, count, 0), stalls, slow, done, st.iters + 1, hinv)
     # a stopped problem keeps its state
     return jax.tree_util.tree_map(lambda a, b: jnp.where(st.done, a, b), st, new)
 
@@ -160,9 +183,10 @@ def _init(x0: jax.Array, memory: int) -> _State:
     z = jnp.zeros((b, p), x0.dtype)
     inf = jnp.full((b,), jnp.inf, x0.dtype)
     zi = jnp.zeros((b,), jnp.int32)
-    return _State(x0, inf, inf, z, z, jnp.zeros((b,), bool), jnp.zeros((b, memory, p), x0.dtype),
-                  jnp.zeros((b, memory, p), x0.dtype), jnp.zeros((b, memory), x0.dtype),
-                  zi, zi, zi, jnp.zeros((b,), bool), zi)
+    m, ph = (1, p) if memory == 0 else (memory, 0)  # memory=0: full inverse Hessian
+    return _State(x0, inf, inf, z, z, jnp.zeros((b,), bool), jnp.zeros((b, m, p), x0.dtype),
+                  jnp.zeros((b, m, p), x0.dtype), jnp.zeros((b, m), x0.dtype),
+                  zi, zi, zi, jnp.zeros((b,), bool), zi, jnp.zeros((b, ph, ph), x0.dtype))
 
 
 def minimize_batch(
@@ -185,13 +209,16 @@ def minimize_batch(
         Iteration cap (rounded up to a multiple of ``chunk``), value below which a problem
         stops, gradient-norm tolerance.
     memory, alphas, chunk
-        L-BFGS history, trial steps of the parallel line search (default
-        :data:`DEFAULT_ALPHAS`), iterations per compiled call.
+        L-BFGS history (``0``: full BFGS with a dense ``P x P`` inverse Hessian), trial
+        steps of the parallel line search (default :data:`DEFAULT_ALPHAS`), iterations per
+        compiled call.
     deadline : float, optional
         ``time.perf_counter()`` value after which no further chunk is started.
     progress : callable, optional
         ``progress(iteration, n_stopped, best_values)`` after every chunk.
     """
+    if isinstance(memory, bool) or not isinstance(memory, (int, np.integer)) or memory < 0:
+        raise ValueError(f"memory must be an int >= 0 (0: full BFGS), got {memory!r}")
     with jax.enable_x64(True):
         return _minimize(fun, x0, args, maxiter, stop, gtol, memory, alphas, chunk, deadline,
                          progress)

@@ -254,7 +254,8 @@ def optimize_batch(
         Integration steps per slice; default :func:`circuits.pulse.lab.substeps_for` of the
         longest duration.
     maxiter, stop_error, gtol, memory
-        Iterations, early-stop error, gradient tolerance and L-BFGS history size.
+        Iterations, early-stop error, gradient tolerance and L-BFGS history size (``0``:
+        full BFGS, the dense inverse Hessian of the paper's optimiser).
     alphas, chunk, deadline, progress
         See :func:`circuits.pulse.batch_lbfgs.minimize_batch`.
     parallel_slices : bool
@@ -266,7 +267,7 @@ def optimize_batch(
     maxiter = check_int(maxiter, "maxiter", minimum=1)
     stop = check_real(stop_error, "stop_error")
     gtol = check_real(gtol, "gtol", minimum=0.0)
-    memory = check_int(memory, "memory", minimum=1)
+    memory = check_int(memory, "memory", minimum=0)
     with jax.enable_x64(True):
         r = minimize_batch(_objective(kernel_shape(controls, s, parallel_slices)), x0,
                            (*_batched_params(controls, x0.shape[0]), t, psi, h, e0),
