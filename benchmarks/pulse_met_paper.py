@@ -111,7 +111,7 @@ def time_compile(ctl, batch, sub, psi0, ham, e0, t, args, parallel=None) -> dict
     par = args.parallel_slices if parallel is None else parallel
     kw = {"substeps": sub, "maxiter": args.chunk, "stop_error": -1.0, "gtol": 0.0,
           "chunk": args.chunk, "alphas": args.alphas, "parallel_slices": par,
-          "memory": args.memory}
+          "memory": args.memory, "method": args.method}
     a = optimize_batch(ctl, x0, t, psi0, ham, e0, **kw).seconds
     b = optimize_batch(ctl, x0, t, psi0, ham, e0, **kw).seconds
     return {"first_call_s": a, "second_call_s": b, "compile_s": a - b,
@@ -148,7 +148,7 @@ def run_set(tag, ctl, grid, psi0, hams, e0, sub, args, deadline, save, report, *
                           points_per_round=args.points_per_round, chunk=args.chunk,
                           alphas=args.alphas, progress=progress,
                           descent_rounds=args.descent, parallel_slices=args.parallel_slices,
-                          memory=args.memory, **kw)
+                          memory=args.memory, method=args.method, **kw)
 
 
 def run_case(name: str, args, deadline: float, save, report: dict) -> None:
@@ -417,7 +417,10 @@ def parse_args(argv=None):
                     "one per case")
     ap.add_argument("--haar-maxiter", type=int, default=300)
     ap.add_argument("--chunk", type=int, default=10)
-    ap.add_argument("--memory", type=int, default=10, help="L-BFGS history size")
+    ap.add_argument("--memory", type=int, default=10, help="L-BFGS history size (0: full "
+                    "BFGS)")
+    ap.add_argument("--method", choices=("lbfgs", "lm"), default="lbfgs", help="optimiser: "
+                    "projected (L-)BFGS or Levenberg-Marquardt on (H - E0)^(1/2) psi")
     ap.add_argument("--alphas", default=None, help="line-search steps, comma separated")
     ap.add_argument("--max-step", type=float, default=0.05, help="optimisation step (ns)")
     ap.add_argument("--verify-step", type=float, default=0.005)

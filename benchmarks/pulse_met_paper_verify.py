@@ -69,7 +69,10 @@ def parse_args(argv=None):
     ap.add_argument("--verify-step", type=float, default=0.005)
     ap.add_argument("--alphas", default=None)
     ap.add_argument("--chunk", type=int, default=10)
-    ap.add_argument("--memory", type=int, default=10, help="L-BFGS history size")
+    ap.add_argument("--memory", type=int, default=10, help="L-BFGS history size (0: full "
+                    "BFGS)")
+    ap.add_argument("--method", choices=("lbfgs", "lm"), default="lbfgs", help="optimiser: "
+                    "projected (L-)BFGS or Levenberg-Marquardt on (H - E0)^(1/2) psi")
     ap.add_argument("--parallel-slices", action="store_true")
     ap.add_argument("--trace", action="store_true")
     ap.add_argument("--fidelity-weight", type=float, default=0.0, help="optimise H + λ (1 - "
@@ -194,7 +197,7 @@ def main(argv=None) -> None:
             np.concatenate([e0_all[rows][owner_a[:, 0]], np.zeros(pad)]),
             substeps=sub, maxiter=args.maxiters[rnd], stop_error=0.5 * TOL, gtol=1e-12,
             chunk=args.chunk, alphas=args.alphas, deadline=deadline, progress=progress,
-            memory=args.memory,
+            memory=args.memory, method=args.method,
             parallel_slices=args.parallel_slices)
         err, xr = res.errors[:len(owner)], res.x[:len(owner)]
         for j, (i, k) in enumerate(owner):

@@ -22,7 +22,7 @@ export XLA_PYTHON_CLIENT_PREALLOCATE=false
 . benchmarks/device/_env.sh  # the threadpoolctl stand-in where it is missing
 nvidia-smi --query-gpu=name,memory.total --format=csv > "$OUT/log.txt" 2>&1
 date -u >> "$OUT/log.txt"
-PART=${PART:-7}
+PART=${PART:-8}
 run() {  # run LIMIT_S SCRIPT ARGS...: one python process with its own wall-clock cap
   local lim=$1; shift
   echo "== $(date -u +%T) $*" >> "$OUT/log.txt"
@@ -66,6 +66,44 @@ if [ "$PART" = 4 ]; then
     --out "$OUT/h2_10mhz_verify.json"
   run $TL benchmarks/pulse_met_paper_verify.py --case lih $L --parallel-slices \
     --out "$OUT/lih_verify.json"
+  ls -la "$OUT" >> "$OUT/log.txt"
+  exit 0
+fi
+if [ "$PART" = 8 ]; then
+  # session 4, batch 2 (~560 s, five processes share the GPU): Levenberg-Marquardt
+  # (--method lm, circuits/pulse/batch_lm.py) after batch 1 showed full BFGS no faster than
+  # L-BFGS: (1) LiH at 27.1654 ns, the run-5 problems (4 r x 4 starts, traced: the optimiser
+  # comparison), (2) LiH, all 80 r at 27.1654 and 27.5591 ns, (3) 4-qubit and (4) 3-qubit
+  # Haar grid searches (the paper's grids), (5) 2-qubit Haar at 884 kHz.
+  M="--method lm --parallel-slices"
+  if [ "${QUICK:-0}" = 1 ]; then
+    L1="--r 1.2 --t 27.1654 --restarts 0 --maxiter 10 --rounds 1 --max-step 3 --verify-step 2"
+    L1="$L1 --trace --chunk 5 --budget-s 60"; L2="${L1/--trace /}"; T1=300; T2=300
+    H4="--pairs 2 --haar-chunk 2 --haar-grid 20,3 --haar-step 4:2 --haar-maxiter 10"
+    H4="$H4 --haar-verify-step 1 --budget-s 60"; H3="${H4/4:2/3:2}"; T4=300; T3=300
+    D="--drive-check 0.125,2,100,3 --haar-chunk-low 2 --haar-step-low 3 --haar-maxiter 10"
+    D="$D --haar-verify-step 1 --budget-s 60"; TD=300
+  else
+    L1="--r 4 --t 27.1654 --restarts 3 --maxiter 400 --rounds 1 --max-step 0.07 --trace"
+    L1="$L1 --chunk 5 --budget-s 150"; T1=170
+    L2="--r all --t 27.5591,27.1654 --restarts 1 --maxiter 200,200,200 --rounds 3"
+    L2="$L2 --max-step 0.07 --chunk 5 --budget-s 480"; T2=510
+    H4="--pairs 16 --haar-chunk 16 --haar-maxiter 150 --budget-s 470"; T4=500
+    H3="--pairs 16 --haar-chunk 16 --haar-maxiter 150 --budget-s 470"; T3=500
+    D="--drive-check 0.125,16,1800,45 --haar-chunk-low 16 --haar-maxiter 120"
+    D="$D --budget-s 470"; TD=500
+  fi
+  run $T1 benchmarks/pulse_met_paper_verify.py --case lih $L1 --fidelity-weight 0.1 $M \
+    --out "$OUT/lih_lm_vs_bfgs.json" &
+  run $T2 benchmarks/pulse_met_paper_verify.py --case lih $L2 --fidelity-weight 0.1 $M \
+    --out "$OUT/lih_lm_scan.json" &
+  run $T4 benchmarks/pulse_met_paper.py --cases= --haar 4 $H4 --points-per-round 2 \
+    --haar-restarts 1 --chunk 5 $M --out "$OUT/haar4_lm.json" &
+  run $T3 benchmarks/pulse_met_paper.py --cases= --haar 3 $H3 --points-per-round 2 \
+    --haar-restarts 1 --chunk 5 $M --out "$OUT/haar3_lm.json" &
+  run $TD benchmarks/pulse_met_paper.py --cases= $D --points-per-round 3 --haar-restarts 2 \
+    --chunk 5 $M --out "$OUT/haar_884khz_lm.json" &
+  wait
   ls -la "$OUT" >> "$OUT/log.txt"
   exit 0
 fi

@@ -42,6 +42,7 @@ import numpy as np
 from mps._validate import check_int, check_real
 
 from .batch_lbfgs import minimize_batch
+from .batch_lm import minimize_lsq_batch
 from .lab import LabControls, _evolve_core, _Shape, device_params, kernel_shape, substeps_for
 
 __all__ = [
@@ -54,6 +55,7 @@ __all__ = [
     "fidelity_cost",
     "grid_met",
     "optimize_batch",
+    "psd_sqrt",
 ]
 
 CRITERIA = ("energy", "fidelity")
@@ -188,6 +190,36 @@ def _objective(shape: _Shape):
 
 
 @functools.lru_cache(maxsize=16)
+def _residual(shape: _Shape):
+    """``[Re, Im](A ψ)`` with ``A = (H - E0)^{1/2}`` an argument: ``||r||^2 = E - E0``."""
+    def res(x, zeeman, iq_max, j_min, j_max, f_lo, f_hi, t, psi0, sqrt_cost):
+        p = dict(zip(_PKEYS, (zeeman, iq_max, j_min, j_max, f_lo, f_hi), strict=True))
+        v = sqrt_cost @ _evolve_core(shape, p, x, t, psi0)
+        return jnp.concatenate([jnp.real(v), jnp.imag(v)])
+
+    return res
+
+
+def psd_sqrt(hams: object, e0: object) -> np.ndarray:
+    """``(H_b - E0_b)^{1/2}`` of a batch ``(B, d, d)``; ``ValueError`` unless ``H_b >= E0_b``.
+
+    Example
+    -------
+    >>> a = psd_sqrt(np.diag([1.0, 5.0])[None], [1.0])
+    >>> np.allclose(a[0] @ a[0], np.diag([0.0, 4.0]))
+    True
+    """
+    h = np.asarray(hams, dtype=complex)
+    e0 = np.asarray(e0, dtype=float).reshape(-1)
+    lam, v = np.linalg.eigh(h)
+    gap = lam - e0[:, None]
+    if np.any(gap < -1e-9 * np.maximum(1.0, np.abs(lam).max(axis=1, keepdims=True))):
+        raise ValueError("method='lm' needs e0 <= the lowest eigenvalue of every cost "
+                         f"(found {float(gap.min()):.3g} below)")
+    return np.einsum("bij,bj,bkj->bik", v, np.sqrt(np.maximum(gap, 0.0)), v.conj())
+
+
+@functools.lru_cache(maxsize=16)
 def _errors_jit(shape: _Shape):
     return jax.jit(jax.vmap(_objective(shape)))
 
@@ -232,12 +264,16 @@ def optimize_batch(
     e0: object, *, substeps: int | None = None, maxiter: int = 500, stop_error: float = 0.0,
     gtol: float = 1e-8, memory: int = 10, alphas: tuple | None = None, chunk: int = 10,
     deadline: float | None = None, progress=None, parallel_slices: bool = False,
+    method: str = "lbfgs",
 ) -> BatchResult:
     """Minimise ``<ψ_I(T_b)|H_b|ψ_I(T_b)> - E0_b`` for a batch of problems at once.
 
-    Projected L-BFGS with a parallel line search (:mod:`circuits.pulse.batch_lbfgs`),
-    ``jax.vmap``-ed over the batch; one compilation per ``(qubits, slices, substeps,
-    batch size)``: durations, device values, starts and costs are traced arguments.
+    ``method="lbfgs"``: projected L-BFGS (``memory=0``: full BFGS) with a parallel line
+    search (:mod:`circuits.pulse.batch_lbfgs`); ``method="lm"``: Levenberg-Marquardt on the
+    residual ``(H - E0)^{1/2} ψ`` (:mod:`circuits.pulse.batch_lm`; the cost is the same
+    number, a sum of squares that vanishes at a solution).  Both are ``jax.vmap``-ed over
+    the batch; one compilation per ``(qubits, slices, substeps, batch size)``: durations,
+    device values, starts and costs are traced arguments.
 
     Parameters
     ----------
@@ -260,6 +296,8 @@ def optimize_batch(
         See :func:`circuits.pulse.batch_lbfgs.minimize_batch`.
     parallel_slices : bool
         All slice propagators at once (:func:`circuits.pulse.lab.kernel_shape`).
+    method : {"lbfgs", "lm"}
+        The optimiser (``memory``, ``gtol`` and ``alphas`` apply to ``"lbfgs"`` only).
     """
     x0, t, psi, h, e0 = _batch_inputs(controls, x0, durations, psi0, hams, e0)
     s = substeps_for(controls, float(t.max())) if substeps is None else check_int(
@@ -268,6 +306,14 @@ def optimize_batch(
     stop = check_real(stop_error, "stop_error")
     gtol = check_real(gtol, "gtol", minimum=0.0)
     memory = check_int(memory, "memory", minimum=0)
+    if method not in ("lbfgs", "lm"):
+        raise ValueError(f"method must be 'lbfgs' or 'lm', got {method!r}")
+    if method == "lm":
+        r = minimize_lsq_batch(
+            _residual(kernel_shape(controls, s, parallel_slices)), x0,
+            (*_batched_params(controls, x0.shape[0]), t, psi, psd_sqrt(h, e0)),
+            maxiter=maxiter, stop=stop, chunk=chunk, deadline=deadline, progress=progress)
+        return BatchResult(np.clip(r.x, -1, 1), r.values, r.iterations, r.seconds, r.stopped)
     with jax.enable_x64(True):
         r = minimize_batch(_objective(kernel_shape(controls, s, parallel_slices)), x0,
                            (*_batched_params(controls, x0.shape[0]), t, psi, h, e0),

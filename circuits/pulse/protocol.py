@@ -134,7 +134,7 @@ def grid_bisection(
     points_per_round: int = 1, zero_noise: float = 0.05, alphas: tuple | None = None,
     chunk: int = 10, deadline: float | None = None, top_attempts: int = 2,
     both_neighbours: bool = False, descent_rounds: int = 0, parallel_slices: bool = False,
-    memory: int = 10,
+    memory: int = 10, method: str = "lbfgs",
 ) -> BisectionScan:
     """Grid METs of ``P`` problems (costs ``hams[p]`` with offsets ``e0[p]``) at once.
 
@@ -197,7 +197,10 @@ def grid_bisection(
         All slice propagators at once (:func:`circuits.pulse.lab.kernel_shape`).
     memory : int
         L-BFGS history size (the paper's BFGS keeps the full inverse Hessian: a history
-        of the parameter count is its limited-memory counterpart).
+        of the parameter count is its limited-memory counterpart; ``0`` is full BFGS).
+    method : {"lbfgs", "lm"}
+        The optimiser of :func:`circuits.pulse.lab_met.optimize_batch` (``"lm"``:
+        Levenberg-Marquardt on the residual ``(H - E0)^{1/2} ψ``).
     """
     t = check_grid(grid)
     tol = check_tol(tol)
@@ -285,7 +288,8 @@ def grid_bisection(
             np.concatenate([hams[owner], np.zeros((pad, d, d))]),
             np.concatenate([e0[owner], np.zeros(pad)]),
             substeps=s, maxiter=maxiter, stop_error=tol, gtol=1e-12, chunk=chunk,
-            deadline=deadline, parallel_slices=parallel_slices, memory=memory, **kw)
+            deadline=deadline, parallel_slices=parallel_slices, memory=memory,
+            method=method, **kw)
         err, xr = res.errors[:owner.size], res.x[:owner.size]
         # a round cut by the deadline proves only what it reached
         cut = deadline is not None and time.perf_counter() > deadline
