@@ -5,7 +5,8 @@
 # in one vmapped batch of a projected L-BFGS with a parallel line search; one compilation
 # per shape, timed), then Haar transitions.  Every part has a wall-clock budget and the JSON
 # is rewritten after every round ($OUT/pulse_met_paper_gpu.json; log in $OUT/log.txt).
-# PART=6 (default, session 3 batch B): H2 10 MHz below 83.92 ns, LiH with a conditioned
+# PART=8 (default): prepared in session 4, not run (no device was lent after batch 1).
+# PART=7 (session 4 batch 1, gpu_run6_*.json). PART=6 (session 3 batch B): H2 10 MHz below 83.92 ns, LiH with a conditioned
 # cost, a 4-qubit Haar probe with long rounds (results: gpu_run5_*.json).
 # PART=4 (session 3 batch A, H200 run 4, gpu_run4_*.json): Haar 2/3/4 qubits, H2 10 MHz
 # verification of all 80 r, LiH with an L-BFGS history of 100.

@@ -14,12 +14,14 @@ The paper's definitions (read from their published code):
 * **by bisection** (:func:`bisect_met`): the continuous MET, ``hi - lo <= rel_tol hi``.
 
 Optimisation (:func:`optimize_batch`): the paper runs BFGS on controls clipped to
-``[-1, 1]`` with exact gradients; here it is a projected L-BFGS with a parallel line search
-(:mod:`circuits.pulse.batch_lbfgs`) on the same parameterisation and exact JAX gradients,
-``jax.vmap``-ed over a batch of problems (bond distances, restarts, durations ``T``), so
-that one compiled call optimises them all at once on a GPU.  Each problem stops at
-``maxiter``, at ``|grad| <= gtol``, when its line search no longer finds a decrease, or once
-its error is ``<= stop_error`` (set it to ``tol`` to decide reachability without polishing
+``[-1, 1]`` with exact gradients; here ``method="lbfgs"`` is a projected L-BFGS (or, with
+``memory=0``, full BFGS) with a parallel line search (:mod:`circuits.pulse.batch_lbfgs`) on
+the same parameterisation and exact JAX gradients, and ``method="lm"`` a Levenberg-Marquardt
+on the residual ``(H - E0)^{1/2} ψ`` whose square is the same cost
+(:mod:`circuits.pulse.batch_lm`).  Both are ``jax.vmap``-ed over a batch of problems (bond
+distances, restarts, durations ``T``), so that one compiled call optimises them all at once
+on a GPU.  Each problem stops at ``maxiter``, when no step finds a decrease, or once its
+error is ``<= stop_error`` (set it to ``tol`` to decide reachability without polishing
 further).
 
 Example
