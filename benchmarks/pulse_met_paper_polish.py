@@ -1,0 +1,67 @@
+"""Continue saved LiH pulses with another optimiser (is the slow tail the optimiser?).
+
+Starts from the best pulses of a ``benchmarks/pulse_met_paper_verify.py`` run (default: the
+session-3 run 5, LiH at 27.1654 ns, 0.07 ns steps) and optimises ``E - E0`` further with
+``--method`` (``lm`` or ``lbfgs`` with ``--memory``), printing the errors every chunk; the end
+points are re-simulated at a 5 ps step.  Results are printed (the logs are kept beside the
+runs in ``benchmarks/results/pulse_met_paper/``).
+
+Usage::
+
+    python benchmarks/pulse_met_paper_polish.py --pick 0,1 --method lm --maxiter 40
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from circuits.pulse.lab import LabControls, LabSpinChain
+from circuits.pulse.lab_met import batch_errors, optimize_batch
+from circuits.pulse.tables import HF_INDEX, table
+
+RUN5 = Path(__file__).parent / "results" / "pulse_met_paper" / "gpu_run5_lih_fidelity_weight.json"
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--run", default=str(RUN5), help="a verify run of LiH with best_x")
+    ap.add_argument("--pick", default="0,1", help="indices of its r (comma separated)")
+    ap.add_argument("--method", choices=("lm", "lbfgs"), default="lm")
+    ap.add_argument("--memory", type=int, default=100)
+    ap.add_argument("--maxiter", type=int, default=40)
+    ap.add_argument("--substeps", type=int, default=39, help="per slice (39: 0.07 ns)")
+    args = ap.parse_args(argv)
+    d = json.loads(Path(args.run).read_text())
+    if d.get("case") != "lih" or len(d["t_ns"]) != 1:
+        ap.error("--run must be a LiH verify run at one duration")
+    pick = [int(v) for v in args.pick.split(",")]
+    rs = np.asarray(d["r_angstrom"])[pick]
+    x0 = np.asarray(d["best_x"])[pick, 0]
+    t = float(d["t_ns"][0])
+    rs_all, hs_all, e0_all = table("lih")
+    rows = [int(np.argmin(np.abs(rs_all - r))) for r in rs]
+    ctl = LabControls(LabSpinChain.long2024(4), 10)
+    psi0 = np.eye(16)[HF_INDEX["lih"]]
+    h, e0 = hs_all[rows], e0_all[rows]
+    kw = dict(substeps=args.substeps, parallel_slices=True)
+    print(f"r {rs} at {t} ns; start errors {batch_errors(ctl, x0, t, psi0, h, e0, **kw)}")
+    t0 = time.perf_counter()
+    res = optimize_batch(ctl, x0, t, psi0, h, e0, maxiter=args.maxiter, chunk=5,
+                         stop_error=1e-9, method=args.method, memory=args.memory,
+                         progress=lambda it, n, f: print(
+                             f"{time.perf_counter() - t0:7.1f} s it {it} {f}", flush=True), **kw)
+    fine = batch_errors(ctl, res.x, t, psi0, h, e0, substeps=args.substeps * 14)
+    print(f"{args.method}: errors {res.errors}, iterations {res.iterations}, "
+          f"5 ps re-simulation {fine}, {res.seconds:.1f} s")
+
+
+if __name__ == "__main__":
+    main()
