@@ -231,9 +231,18 @@ def _minimize(fun, x0, args, maxiter, stop, gtol, memory, alphas, chunk, deadlin
     alphas = DEFAULT_ALPHAS if alphas is None else alphas
     step = _chunk_fn(fun, tuple(float(a) for a in alphas), int(chunk))
     args = tuple(jnp.asarray(a) for a in args)
+    return run_chunks(lambda s: step(s, args, stop, gtol), st, maxiter, chunk, deadline,
+                      progress, start)
+
+
+def run_chunks(step: Callable, st, maxiter: int, chunk: int, deadline: float | None,
+               progress: Callable | None, start: float) -> LBFGSResult:
+    """The host loop of a batched optimiser: ``st = step(st)`` (``chunk`` compiled
+    iterations) until every problem is done, ``maxiter`` or the ``deadline``; ``st`` has
+    fields ``x, f, iters, done``."""
     it = 0
     while it < maxiter:
-        st = step(st, args, stop, gtol)
+        st = step(st)
         it += chunk
         done = np.asarray(st.done)
         if progress is not None:

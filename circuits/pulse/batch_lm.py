@@ -48,7 +48,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .batch_lbfgs import LBFGSResult
+from .batch_lbfgs import LBFGSResult, run_chunks
 
 __all__ = ["DEFAULT_DAMPINGS", "minimize_lsq_batch"]
 
@@ -150,15 +150,5 @@ def minimize_lsq_batch(
                     jnp.zeros((b,), jnp.int32))
         step = _chunk_fn(residuals, dampings, int(chunk))
         args = tuple(jnp.asarray(a) for a in args)
-        it = 0
-        while it < maxiter:
-            st = step(st, args, stop)
-            it += chunk
-            done = np.asarray(st.done)
-            if progress is not None:
-                progress(it, int(done.sum()), np.asarray(st.f))
-            if done.all() or (deadline is not None and time.perf_counter() > deadline):
-                break
-        xs, f, k, done = jax.device_get((st.x, st.f, st.iters, st.done))
-    return LBFGSResult(np.asarray(xs), np.asarray(f), np.asarray(k), np.asarray(done),
-                       time.perf_counter() - start)
+        return run_chunks(lambda s: step(s, args, stop), st, maxiter, chunk, deadline,
+                          progress, start)
