@@ -5,6 +5,11 @@ subprocesses it starts) compiles with LLVM backend optimisation level 0
 (``--xla_backend_optimization_level=0``: the same IEEE arithmetic, compiled about 35 % faster,
 measured on the AQC tests).  A value already in ``XLA_FLAGS`` is kept.
 
+Under pytest-xdist (``-n 2`` on 2 cores) each worker process, and the subprocesses its
+tests start, uses one BLAS thread (``OPENBLAS_NUM_THREADS`` etc. set before NumPy is
+imported, unless already set): two workers with two spinning OpenBLAS threads each
+oversubscribe the cores (a 15-qubit state-vector test: 4 s alone, 72 s in the full run).
+
 A module whose top-level imports need a package that is not installed (an optional extra)
 is skipped by the doctest collection instead of breaking it; its doctests run wherever the
 extra is installed.
@@ -20,6 +25,10 @@ from pathlib import Path
 if "xla_backend_optimization_level" not in os.environ.get("XLA_FLAGS", ""):
     os.environ["XLA_FLAGS"] = (os.environ.get("XLA_FLAGS", "")
                                + " --xla_backend_optimization_level=0").strip()
+
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(_var, "1")
 
 PACKAGES = ("mps", "aqc", "circuits")
 ROOT = Path(__file__).resolve().parent
