@@ -306,7 +306,9 @@ def _cli():
      (["--paper", "--grid", "24,1"], "POINTS >= 2"),
      (["--paper", "--bond", "0.75", "--scan-bond"], "either --bond or --scan-bond"),
      (["--paper", "--bond", "5.0"], "outside the shipped h2 table"),
-     (["--paper", "--jmax", "fast"], "jmax must be a number")])
+     (["--paper", "--jmax", "fast"], "jmax must be a number"),
+     (["--paper", "--optimizer", "newton"], "optimizer must be one of lbfgs, bfgs, lm"),
+     (["--optimizer", "lm"], "need --paper")])
 def test_paper_cli_bad_input_is_one_line_exit_2(tmp_path, monkeypatch, args, message):
     import circuits.pulse.chem as chem
 
@@ -324,16 +326,18 @@ def test_paper_cli_bad_input_is_one_line_exit_2(tmp_path, monkeypatch, args, mes
 
 
 @pytest.mark.slow
-def test_paper_cli_run_writes_a_resimulable_schedule(tmp_path):
+@pytest.mark.parametrize("optimizer", ["lbfgs", "lm"])
+def test_paper_cli_run_writes_a_resimulable_schedule(tmp_path, optimizer):
     runner, app = _cli()
     out = tmp_path / "h2"
     res = runner.invoke(app, ["pulse", "--out", str(out), "--paper", "--target", "h2",
                               "--bond", "0.75", "--grid", "4,5", "--restarts", "2",
-                              "--maxiter", "150"])
+                              "--maxiter", "150", "--optimizer", optimizer])
     assert res.exit_code == 0, res.output
     rep = json.loads((out / "report.json").read_text())
     doc = json.loads((out / "schedule.json").read_text())
     assert rep["criterion"] == "energy" and rep["r_angstrom"] == 0.75
+    assert rep["parameters"]["optimizer"] == optimizer
     assert rep["met_ns"] in (1.0, 2.0, 3.0, 4.0) and rep["energy_error_hartree"] <= 1e-7
     assert doc["duration_ns"] == rep["met_ns"]
     assert abs(_resimulate(doc) - rep["energy_error_hartree"]) < 1e-9

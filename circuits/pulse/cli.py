@@ -112,14 +112,16 @@ def pulse_cmd(
     tol: Annotated[float, typer.Option(help="--paper: energy threshold (Hartree).")] = 1e-7,
     grid: Annotated[str | None, typer.Option(help="--paper: time grid TMAX,POINTS (ns) "
         "(default: the paper's grid of the molecule).")] = None,
+    optimizer: Annotated[str, typer.Option(help="--paper: lbfgs (projected L-BFGS, history "
+        "10), bfgs (full inverse Hessian) or lm (Levenberg-Marquardt).")] = "lbfgs",
 ) -> None:
     """Minimal evolution time (bracketing + bisection over T, GRAPE) for a target state."""
-    if paper or bond is not None or scan_bond or grid is not None:
+    if paper or bond is not None or scan_bond or grid is not None or optimizer != "lbfgs":
         from .paper_cli import paper_cmd
 
         paper_cmd(out=out, target=target, jmax=jmax, bond=bond, scan_bond=scan_bond,
                   tol=tol, grid=grid, restarts=restarts, seed=seed, maxiter=maxiter,
-                  paper=paper, force=force)
+                  paper=paper, force=force, optimizer=optimizer)
         return
     import numpy as np
 

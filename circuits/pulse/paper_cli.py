@@ -26,7 +26,11 @@ import typer
 
 from circuits.cli_common import err_console, fail, prepare_out
 
-__all__ = ["paper_cmd"]
+__all__ = ["OPTIMIZERS", "paper_cmd"]
+
+OPTIMIZERS = {"lbfgs": {"method": "lbfgs", "memory": 10}, "bfgs": {"method": "lbfgs", "memory": 0},
+              "lm": {"method": "lm", "memory": 10}}
+"""``--optimizer`` names and the :func:`circuits.pulse.lab_met.optimize_batch` options."""
 
 
 def _grid(text: str | None) -> tuple[float, int] | None:
@@ -44,7 +48,7 @@ def _grid(text: str | None) -> tuple[float, int] | None:
 
 def paper_cmd(*, out: Path, target: str, jmax: str, bond: float | None, scan_bond: bool,
               tol: float, grid: str | None, restarts: int, seed: int, maxiter: int,
-              paper: bool, force: bool) -> None:
+              paper: bool, force: bool, optimizer: str = "lbfgs") -> None:
     """Validate every option, then run :func:`circuits.pulse.paper_run.run_paper`."""
     from .cli import parse_frequency
     from .lab_met import check_tol
@@ -53,7 +57,10 @@ def paper_cmd(*, out: Path, target: str, jmax: str, bond: float | None, scan_bon
 
     try:
         if not paper:
-            raise ValueError("--bond, --scan-bond and --grid need --paper")
+            raise ValueError("--bond, --scan-bond, --grid and --optimizer need --paper")
+        if optimizer not in OPTIMIZERS:
+            raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}, "
+                             f"got {optimizer!r}")
         if target not in ("h2", "heh+", "lih"):
             raise ValueError(f"--paper needs --target h2, heh+ or lih, got {target!r}")
         if bond is not None and scan_bond:
@@ -78,10 +85,12 @@ def paper_cmd(*, out: Path, target: str, jmax: str, bond: float | None, scan_bon
 
     try:
         rep, sched = run_paper(target, bonds=bonds, j_max=j, grid=g, tol=tol,
-                               restarts=restarts, maxiter=maxiter, seed=seed, progress=report)
+                               restarts=restarts, maxiter=maxiter, seed=seed, progress=report,
+                               **OPTIMIZERS[optimizer])
     except (RuntimeError, ValueError) as exc:
         fail(str(exc))
     rep["parameters"]["jmax"] = jmax
+    rep["parameters"]["optimizer"] = optimizer
     try:
         write_outputs(out, rep, sched)
     except OSError as exc:

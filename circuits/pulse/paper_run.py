@@ -107,9 +107,12 @@ def schedule_document(controls: LabControls, x: np.ndarray, duration: float, psi
 def run_paper(
     molecule: str, *, bonds: list[float], j_max: float = 1.0, grid: tuple | None = None,
     tol: float = 1e-7, restarts: int = 3, maxiter: int = 300, seed: int = 0,
-    max_step: float = 0.02, progress=None,
+    max_step: float = 0.02, progress=None, method: str = "lbfgs", memory: int = 10,
 ) -> tuple[dict, dict]:
     """Run the protocol for ``molecule`` at the bond distances ``bonds`` (Å).
+
+    ``method`` and ``memory`` choose the optimiser of
+    :func:`circuits.pulse.lab_met.optimize_batch`.
 
     Returns ``(report, schedule)`` dicts (see the module docstring).
     """
@@ -126,7 +129,8 @@ def run_paper(
     start = time.perf_counter()
     res = grid_bisection(ctl, times, psi0, hams, e0, tol=tol, restarts=restarts,
                          maxiter=maxiter, seed=seed, neighbour=len(bonds) > 1,
-                         forward=SCAN_FORWARD[molecule], progress=progress)
+                         forward=SCAN_FORWARD[molecule], progress=progress,
+                         method=method, memory=memory)
     ok = np.isfinite(res.met)
     if not ok.any():
         raise RuntimeError(f"no bond distance reached E - E0 <= {tol} within {tmax} ns; "
@@ -147,6 +151,7 @@ def run_paper(
         "paper_note": "the paper's MET is the maximum over its 80-point scan (--scan-bond)",
         "device": dev.as_dict(), "n_slices": 10, "substeps_per_slice": res.substeps,
         "parameters": {"restarts": restarts, "maxiter": maxiter, "seed": seed,
+                       "method": method, "memory": memory,
                        "max_step_ns": max_step, "j_max_ghz": j_max},
         "rounds": res.rounds, "seconds": time.perf_counter() - start,
     }
