@@ -276,6 +276,7 @@ def run_haar(n: int, args, scale: float, grid_spec, n_pairs: int, deadline, save
     tag = f"haar{n}x{scale:g}"
     report.update({"qubits": n, "drive_scale": scale, "device": dev.as_dict(), "n_slices": 40,
                    "pairs_requested": n_pairs, "chunk_pairs": chunk,
+                   "first_pair": args.first_pair,
                    "grid": {"t_max_ns": tmax, "points": pts},
                    "substeps_per_slice": sub, "step_ns": tmax / 40 / sub,
                    "tol_infidelity": TOL, "restarts": args.haar_restarts,
@@ -302,7 +303,7 @@ def run_haar(n: int, args, scale: float, grid_spec, n_pairs: int, deadline, save
         save()
     t_c = time.perf_counter()
     xs, done_idx, last = [], [], None
-    for c0 in range(0, n_pairs, chunk):
+    for c0 in range(args.first_pair, n_pairs, chunk):
         now = time.perf_counter()
         if now > deadline or (last is not None and now + 1.05 * last > deadline):
             break
@@ -390,6 +391,9 @@ def parse_args(argv=None):
     ap.add_argument("--pairs", default="1024", help="Haar pairs, one value or one per "
                     "--haar entry")
     ap.add_argument("--haar-restarts", type=int, default=2)
+    ap.add_argument("--first-pair", type=int, default=0, help="skip the Haar pairs before "
+                    "this index (the pairs are still drawn from the seed in order, so a "
+                    "later run continues an earlier one)")
     ap.add_argument("--haar-substeps", type=int, default=0)
     ap.add_argument("--haar-chunk", default="0", help="Haar pairs per batched search (0: "
                     "all at once), one value or one per --haar entry; chunks run until the "
@@ -460,6 +464,8 @@ def parse_args(argv=None):
         ap.error("--haar-chunk needs one value or one per --haar entry")
     if args.haar_list and len(args.npairs) != len(args.haar_list):
         ap.error("--pairs needs one value or one per --haar entry")
+    if args.first_pair < 0:
+        ap.error(f"--first-pair must be >= 0, got {args.first_pair}")
     args.scales = [float(v) for v in args.drive_scale.split(",") if v]
     n_runs = nc + len(args.haar_list) * len(args.scales) + len(args.drive_check)
     b = [float(v) for v in args.budget_s.split(",")] if args.budget_s else [1e9]

@@ -38,11 +38,15 @@ def main(argv=None) -> None:
     ap.add_argument("--memory", type=int, default=100)
     ap.add_argument("--maxiter", type=int, default=40)
     ap.add_argument("--substeps", type=int, default=39, help="per slice (39: 0.07 ns)")
+    ap.add_argument("--chunk", type=int, default=5, help="iterations per compiled call")
+    ap.add_argument("--budget-s", type=float, default=None, help="wall-clock budget (s)")
+    ap.add_argument("--out", default=None, help="write the end points and the trace (JSON)")
     args = ap.parse_args(argv)
     d = json.loads(Path(args.run).read_text())
     if d.get("case") != "lih" or len(d["t_ns"]) != 1:
         ap.error("--run must be a LiH verify run at one duration")
-    pick = [int(v) for v in args.pick.split(",")]
+    pick = (list(range(len(d["r_angstrom"]))) if args.pick == "all"
+            else [int(v) for v in args.pick.split(",")])
     rs = np.asarray(d["r_angstrom"])[pick]
     x0 = np.asarray(d["best_x"])[pick, 0]
     t = float(d["t_ns"][0])
@@ -53,14 +57,34 @@ def main(argv=None) -> None:
     h, e0 = hs_all[rows], e0_all[rows]
     kw = dict(substeps=args.substeps, parallel_slices=True)
     print(f"r {rs} at {t} ns; start errors {batch_errors(ctl, x0, t, psi0, h, e0, **kw)}")
+    start = batch_errors(ctl, x0, t, psi0, h, e0, **kw)
     t0 = time.perf_counter()
-    res = optimize_batch(ctl, x0, t, psi0, h, e0, maxiter=args.maxiter, chunk=5,
+    trace = []
+
+    def progress(it, n, f):
+        trace.append({"seconds": time.perf_counter() - t0, "iteration": int(it),
+                      "errors": np.asarray(f).tolist()})
+        print(f"{trace[-1]['seconds']:7.1f} s it {it} {f}", flush=True)
+
+    deadline = None if args.budget_s is None else t0 + args.budget_s
+    res = optimize_batch(ctl, x0, t, psi0, h, e0, maxiter=args.maxiter, chunk=args.chunk,
                          stop_error=1e-9, method=args.method, memory=args.memory,
-                         progress=lambda it, n, f: print(
-                             f"{time.perf_counter() - t0:7.1f} s it {it} {f}", flush=True), **kw)
+                         deadline=deadline, progress=progress, **kw)
     fine = batch_errors(ctl, res.x, t, psi0, h, e0, substeps=args.substeps * 14)
     print(f"{args.method}: errors {res.errors}, iterations {res.iterations}, "
           f"5 ps re-simulation {fine}, {res.seconds:.1f} s")
+    if args.out:
+        import jax
+        rep = {"benchmark": "pulse_met_paper_polish", "command": " ".join(sys.argv),
+               "run": Path(args.run).name, "r_angstrom": rs.tolist(), "t_ns": t,
+               "parameters": vars(args), "device": str(jax.devices()[0]),
+               "start_energy_error": np.asarray(start).tolist(),
+               "energy_error": np.asarray(res.errors).tolist(),
+               "fine_energy_error": np.asarray(fine).tolist(),
+               "iterations": np.asarray(res.iterations).tolist(), "seconds": res.seconds,
+               "versions": {"jax": jax.__version__, "numpy": np.__version__},
+               "trace": trace, "best_x": np.asarray(res.x).tolist()}
+        Path(args.out).write_text(json.dumps(rep))
 
 
 if __name__ == "__main__":

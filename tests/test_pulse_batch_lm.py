@@ -44,8 +44,14 @@ def test_zero_residual_and_box_bound_problems_match_scipy_least_squares():
     assert np.allclose(res.x[:2], a[:2], atol=1e-10) and np.all(res.values[:2] <= 1e-20)
     assert np.allclose(res.x[2], np.clip(a[2], -1, 1), atol=1e-10)
     assert np.all(np.abs(res.x) <= 1.0)
+    # problems vectorised in groups (lax.map, less memory) take the same steps
+    grouped = minimize_lsq_batch(_res, x0, (a, s), maxiter=200, stop=1e-28, batch_size=2)
+    assert np.allclose(grouped.x, res.x, atol=1e-12)
+    assert np.array_equal(grouped.iterations, res.iterations)
     with pytest.raises(ValueError, match="dampings"):
         minimize_lsq_batch(_res, x0, (a, s), dampings=(1.0, -1.0))
+    with pytest.raises(ValueError, match="batch_size"):
+        minimize_lsq_batch(_res, x0, (a, s), batch_size=0)
 
 
 def test_lm_residual_squares_to_the_energy_error_and_refuses_non_psd_costs():

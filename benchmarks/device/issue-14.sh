@@ -5,7 +5,8 @@
 # in one vmapped batch of a projected L-BFGS with a parallel line search; one compilation
 # per shape, timed), then Haar transitions.  Every part has a wall-clock budget and the JSON
 # is rewritten after every round ($OUT/pulse_met_paper_gpu.json; log in $OUT/log.txt).
-# PART=8 (default): prepared in session 4, not run (no device was lent after batch 1).
+# PART=9 (default): session 5 batch 2. PART=8: prepared in session 4, run as session 5 batch 1
+# (gpu_run7_*.json; LM ran out of GPU memory at batch 320 and at the 4-qubit Haar batch).
 # PART=7 (session 4 batch 1, gpu_run6_*.json). PART=6 (session 3 batch B): H2 10 MHz below 83.92 ns, LiH with a conditioned
 # cost, a 4-qubit Haar probe with long rounds (results: gpu_run5_*.json).
 # PART=4 (session 3 batch A, H200 run 4, gpu_run4_*.json): Haar 2/3/4 qubits, H2 10 MHz
@@ -23,7 +24,7 @@ export XLA_PYTHON_CLIENT_PREALLOCATE=false
 . benchmarks/device/_env.sh  # the threadpoolctl stand-in where it is missing
 nvidia-smi --query-gpu=name,memory.total --format=csv > "$OUT/log.txt" 2>&1
 date -u >> "$OUT/log.txt"
-PART=${PART:-8}
+PART=${PART:-9}
 run() {  # run LIMIT_S SCRIPT ARGS...: one python process with its own wall-clock cap
   local lim=$1; shift
   echo "== $(date -u +%T) $*" >> "$OUT/log.txt"
@@ -67,6 +68,42 @@ if [ "$PART" = 4 ]; then
     --out "$OUT/h2_10mhz_verify.json"
   run $TL benchmarks/pulse_met_paper_verify.py --case lih $L --parallel-slices \
     --out "$OUT/lih_verify.json"
+  ls -la "$OUT" >> "$OUT/log.txt"
+  exit 0
+fi
+if [ "$PART" = 9 ]; then
+  # session 5, batch 2 (~560 s, four processes share the GPU), after batch 1 (PART=8) showed
+  # LM out of GPU memory at batch 320 and no faster per unit time: full BFGS everywhere.
+  # (1) the 16 four-qubit pairs of run 6 at 49.655 ns again, up to 4000 iterations a round
+  # (settles the 6 left open); (2) 2-qubit Haar at 884 kHz, 8 pairs on (1800 ns, 5 points);
+  # (3) LiH: run 5's best pulses at 27.1654 ns (r = 1.2, 1.89, 3.3) continued with full BFGS
+  # until the budget (the convergence trace: how many iterations LiH needs); (4) 2-qubit Haar
+  # at the paper's drive and grid, as many 64-pair chunks of the 1024 as the budget allows.
+  if [ "${QUICK:-0}" = 1 ]; then
+    Q4="--haar-grid 20,2 --haar-step 4:2 --haar-maxiter 10 --haar-verify-step 1 --pairs 2"
+    Q4="$Q4 --haar-chunk 2 --budget-s 60"; TQ=300
+    D="--drive-check 0.125,2,100,3 --haar-chunk-low 2 --haar-step-low 3 --haar-maxiter 10"
+    D="$D --haar-verify-step 1 --budget-s 60"; TD=300
+    P="--pick 0 --maxiter 10 --substeps 3 --chunk 5 --budget-s 60"; TP=300
+    H2="--pairs 4 --haar-chunk 2 --haar-grid 40,5 --haar-step 2:2 --haar-maxiter 10"
+    H2="$H2 --haar-verify-step 0.5 --budget-s 60"; TH=300
+  else
+    Q4="--haar-grid 49.655172,2 --haar-maxiter 4000 --pairs 16 --haar-chunk 16 --budget-s 480"
+    TQ=510
+    D="--drive-check 0.125,8,1800,5 --haar-chunk-low 8 --haar-maxiter 1500 --budget-s 480"
+    TD=510
+    P="--pick 0,1,3 --maxiter 100000 --chunk 50 --budget-s 450"; TP=510
+    H2="--pairs 1024 --haar-chunk 64 --haar-maxiter 300 --budget-s 480"; TH=510
+  fi
+  run $TQ benchmarks/pulse_met_paper.py --cases= --haar 4 $Q4 --points-per-round 1 \
+    --haar-restarts 1 --memory 0 --parallel-slices --out "$OUT/haar4_50ns_long.json" &
+  run $TD benchmarks/pulse_met_paper.py --cases= $D --points-per-round 3 --haar-restarts 1 \
+    --memory 0 --parallel-slices --out "$OUT/haar_884khz_bfgs.json" &
+  run $TP benchmarks/pulse_met_paper_polish.py $P --method lbfgs --memory 0 \
+    --out "$OUT/lih_polish_bfgs.json" &
+  run $TH benchmarks/pulse_met_paper.py --cases= --haar 2 $H2 --points-per-round 3 \
+    --haar-restarts 2 --parallel-slices --out "$OUT/haar2_1024.json" &
+  wait
   ls -la "$OUT" >> "$OUT/log.txt"
   exit 0
 fi
