@@ -33,7 +33,9 @@ RUN5 = Path(__file__).parent / "results" / "pulse_met_paper" / "gpu_run5_lih_fid
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--run", default=str(RUN5), help="a verify run of LiH with best_x")
-    ap.add_argument("--pick", default="0,1", help="indices of its r (comma separated)")
+    ap.add_argument("--pick", default="0,1", help="indices of its r (comma separated, or "
+                    "'all')")
+    ap.add_argument("--t-index", default="0", help="indices of its durations (or 'all')")
     ap.add_argument("--method", choices=("lm", "lbfgs"), default="lm")
     ap.add_argument("--memory", type=int, default=100)
     ap.add_argument("--maxiter", type=int, default=40)
@@ -43,21 +45,28 @@ def main(argv=None) -> None:
     ap.add_argument("--out", default=None, help="write the end points and the trace (JSON)")
     args = ap.parse_args(argv)
     d = json.loads(Path(args.run).read_text())
-    if d.get("case") != "lih" or len(d["t_ns"]) != 1:
-        ap.error("--run must be a LiH verify run at one duration")
+    if d.get("case") != "lih":
+        ap.error("--run must be a LiH verify run")
     pick = (list(range(len(d["r_angstrom"]))) if args.pick == "all"
             else [int(v) for v in args.pick.split(",")])
-    rs = np.asarray(d["r_angstrom"])[pick]
-    x0 = np.asarray(d["best_x"])[pick, 0]
-    t = float(d["t_ns"][0])
+    n_t = len(d["t_ns"])
+    tix = list(range(n_t)) if args.t_index == "all" else [int(v) for v in
+                                                           args.t_index.split(",")]
+    if not all(0 <= k < n_t for k in tix):
+        ap.error(f"--t-index must name durations of the run (0..{n_t - 1})")
+    prob = [(i, k) for k in tix for i in pick]  # (r index, T index), T-major
+    rs = np.asarray([d["r_angstrom"][i] for i, _ in prob])
+    ts = np.asarray([d["t_ns"][k] for _, k in prob])
+    x0 = np.asarray([d["best_x"][i][k] for i, k in prob])
+    t = ts
     rs_all, hs_all, e0_all = table("lih")
     rows = [int(np.argmin(np.abs(rs_all - r))) for r in rs]
     ctl = LabControls(LabSpinChain.long2024(4), 10)
     psi0 = np.eye(16)[HF_INDEX["lih"]]
     h, e0 = hs_all[rows], e0_all[rows]
     kw = dict(substeps=args.substeps, parallel_slices=True)
-    print(f"r {rs} at {t} ns; start errors {batch_errors(ctl, x0, t, psi0, h, e0, **kw)}")
     start = batch_errors(ctl, x0, t, psi0, h, e0, **kw)
+    print(f"r {rs} at {ts} ns; start errors {start}", flush=True)
     t0 = time.perf_counter()
     trace = []
 
@@ -76,7 +85,7 @@ def main(argv=None) -> None:
     if args.out:
         import jax
         rep = {"benchmark": "pulse_met_paper_polish", "command": " ".join(sys.argv),
-               "run": Path(args.run).name, "r_angstrom": rs.tolist(), "t_ns": t,
+               "run": Path(args.run).name, "r_angstrom": rs.tolist(), "t_ns": ts.tolist(),
                "parameters": vars(args), "device": str(jax.devices()[0]),
                "start_energy_error": np.asarray(start).tolist(),
                "energy_error": np.asarray(res.errors).tolist(),

@@ -5,7 +5,7 @@
 # in one vmapped batch of a projected L-BFGS with a parallel line search; one compilation
 # per shape, timed), then Haar transitions.  Every part has a wall-clock budget and the JSON
 # is rewritten after every round ($OUT/pulse_met_paper_gpu.json; log in $OUT/log.txt).
-# PART=9 (default): session 5 batch 2. PART=8: prepared in session 4, run as session 5 batch 1
+# PART=10 (default): session 5 batch 3. PART=9: session 5 batch 2 (gpu_run8_*.json). PART=8: prepared in session 4, run as session 5 batch 1
 # (gpu_run7_*.json; LM ran out of GPU memory at batch 320 and at the 4-qubit Haar batch).
 # PART=7 (session 4 batch 1, gpu_run6_*.json). PART=6 (session 3 batch B): H2 10 MHz below 83.92 ns, LiH with a conditioned
 # cost, a 4-qubit Haar probe with long rounds (results: gpu_run5_*.json).
@@ -24,7 +24,7 @@ export XLA_PYTHON_CLIENT_PREALLOCATE=false
 . benchmarks/device/_env.sh  # the threadpoolctl stand-in where it is missing
 nvidia-smi --query-gpu=name,memory.total --format=csv > "$OUT/log.txt" 2>&1
 date -u >> "$OUT/log.txt"
-PART=${PART:-9}
+PART=${PART:-10}
 run() {  # run LIMIT_S SCRIPT ARGS...: one python process with its own wall-clock cap
   local lim=$1; shift
   echo "== $(date -u +%T) $*" >> "$OUT/log.txt"
@@ -68,6 +68,36 @@ if [ "$PART" = 4 ]; then
     --out "$OUT/h2_10mhz_verify.json"
   run $TL benchmarks/pulse_met_paper_verify.py --case lih $L --parallel-slices \
     --out "$OUT/lih_verify.json"
+  ls -la "$OUT" >> "$OUT/log.txt"
+  exit 0
+fi
+if [ "$PART" = 10 ]; then
+  # session 5, batch 3 (~520 s, three processes share the GPU), after batch 2 (PART=9)
+  # showed full BFGS taking LiH at 27.1654 ns from 2.9e-6 to 4.1e-8 Ha in ~3300 iterations:
+  # (1) run 6's 16 LiH r x {29.5276, 27.9528} ns continued with full BFGS until the budget;
+  # (2) the next 64 two-qubit pairs (64..127) at the paper's drive and grid; (3) the next 16
+  # four-qubit pairs (16..31) at 49.655 ns, up to 4000 iterations a round.
+  R6=benchmarks/results/pulse_met_paper/gpu_run6_lih_bfgs_scan.json
+  if [ "${QUICK:-0}" = 1 ]; then
+    P="--pick 0 --maxiter 10 --substeps 3 --chunk 5 --budget-s 60"; TP=300
+    H2="--first-pair 2 --pairs 4 --haar-chunk 2 --haar-grid 40,5 --haar-step 2:2"
+    H2="$H2 --haar-maxiter 10 --haar-verify-step 0.5 --budget-s 60"; TH=300
+    Q4="--first-pair 2 --haar-grid 20,2 --haar-step 4:2 --haar-maxiter 10 --pairs 4"
+    Q4="$Q4 --haar-verify-step 1 --haar-chunk 2 --budget-s 60"; TQ=300
+  else
+    P="--pick all --maxiter 100000 --substeps 43 --chunk 50 --budget-s 440"; TP=500
+    H2="--first-pair 64 --pairs 1024 --haar-chunk 64 --haar-maxiter 300 --budget-s 460"
+    TH=500
+    Q4="--first-pair 16 --haar-grid 49.655172,2 --haar-maxiter 4000 --pairs 32"
+    Q4="$Q4 --haar-chunk 16 --budget-s 460"; TQ=500
+  fi
+  run $TP benchmarks/pulse_met_paper_polish.py --run $R6 --t-index all $P --method lbfgs \
+    --memory 0 --out "$OUT/lih_scan_polish_bfgs.json" &
+  run $TH benchmarks/pulse_met_paper.py --cases= --haar 2 $H2 --points-per-round 3 \
+    --haar-restarts 2 --parallel-slices --out "$OUT/haar2_1024_b.json" &
+  run $TQ benchmarks/pulse_met_paper.py --cases= --haar 4 $Q4 --points-per-round 1 \
+    --haar-restarts 1 --memory 0 --parallel-slices --out "$OUT/haar4_50ns_b.json" &
+  wait
   ls -la "$OUT" >> "$OUT/log.txt"
   exit 0
 fi
