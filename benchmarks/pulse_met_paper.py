@@ -61,7 +61,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks._provenance import cpu_model, package_versions
-from benchmarks.pulse_met_paper_merge import claim_below_50ns
+from benchmarks.pulse_met_paper_merge import claim_below_50ns, ecdf_with_bands
 from circuits.pulse.lab import LabControls, LabSpinChain
 from circuits.pulse.lab_met import batch_errors, fidelity_cost, optimize_batch
 from circuits.pulse.protocol import grid_bisection, haar_pair
@@ -242,18 +242,6 @@ def summarise(rep: dict) -> None:
         "same_grid_point": bool(abs(mx - rep["paper_grid_ns"]) < 1e-3),
         "met_is_upper_bound": not rep["all_complete"],
         "unreached_r": int(np.sum(~np.isfinite(met)))})
-
-
-def ecdf_with_bands(values: np.ndarray, ts: np.ndarray, boots: int, seed: int) -> dict:
-    """Empirical CDF of ``values`` on ``ts`` and a 95% bootstrap band (NaN = never)."""
-    rng = np.random.default_rng(seed)
-    v = np.where(np.isfinite(values), values, np.inf)
-    cdf = (v[None, :] <= ts[:, None]).mean(1)
-    samples = rng.choice(v, size=(boots, v.size), replace=True)
-    bc = (samples[:, None, :] <= ts[None, :, None]).mean(2)
-    return {"t_ns": ts.tolist(), "cdf": cdf.tolist(),
-            "lo95": np.quantile(bc, 0.025, axis=0).tolist(),
-            "hi95": np.quantile(bc, 0.975, axis=0).tolist()}
 
 
 def run_haar(n: int, args, scale: float, grid_spec, n_pairs: int, deadline, save,

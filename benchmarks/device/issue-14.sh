@@ -5,7 +5,7 @@
 # in one vmapped batch of a projected L-BFGS with a parallel line search; one compilation
 # per shape, timed), then Haar transitions.  Every part has a wall-clock budget and the JSON
 # is rewritten after every round ($OUT/pulse_met_paper_gpu.json; log in $OUT/log.txt).
-# PART=10 (default): session 5 batch 3. PART=9: session 5 batch 2 (gpu_run8_*.json). PART=8: prepared in session 4, run as session 5 batch 1
+# PART=10 (default): session 5 batch 3 (gpu_run9_*.json). PART=9: session 5 batch 2 (gpu_run8_*.json). PART=8: prepared in session 4, run as session 5 batch 1
 # (gpu_run7_*.json; LM ran out of GPU memory at batch 320 and at the 4-qubit Haar batch).
 # PART=7 (session 4 batch 1, gpu_run6_*.json). PART=6 (session 3 batch B): H2 10 MHz below 83.92 ns, LiH with a conditioned
 # cost, a 4-qubit Haar probe with long rounds (results: gpu_run5_*.json).
