@@ -148,7 +148,8 @@ def run_set(tag, ctl, grid, psi0, hams, e0, sub, args, deadline, save, report, *
                           points_per_round=args.points_per_round, chunk=args.chunk,
                           alphas=args.alphas, progress=progress,
                           descent_rounds=args.descent, parallel_slices=args.parallel_slices,
-                          memory=args.memory, method=args.method, **kw)
+                          memory=args.memory, method=args.method, compact=args.compact,
+                          **kw)
 
 
 def run_case(name: str, args, deadline: float, save, report: dict) -> None:
@@ -409,6 +410,9 @@ def parse_args(argv=None):
                     "one per case")
     ap.add_argument("--haar-maxiter", type=int, default=300)
     ap.add_argument("--chunk", type=int, default=10)
+    ap.add_argument("--compact", type=int, default=0, help="continue a round's open "
+                    "problems in a smaller compiled batch once half have stopped (a power of "
+                    "two, at least this; 0: off)")
     ap.add_argument("--memory", type=int, default=10, help="L-BFGS history size (0: full "
                     "BFGS)")
     ap.add_argument("--method", choices=("lbfgs", "lm"), default="lbfgs", help="optimiser: "

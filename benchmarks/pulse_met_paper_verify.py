@@ -69,6 +69,7 @@ def parse_args(argv=None):
     ap.add_argument("--verify-step", type=float, default=0.005)
     ap.add_argument("--alphas", default=None)
     ap.add_argument("--chunk", type=int, default=10)
+    ap.add_argument("--compact", type=int, default=0, help="see pulse_met_paper.py")
     ap.add_argument("--memory", type=int, default=10, help="L-BFGS history size (0: full "
                     "BFGS)")
     ap.add_argument("--method", choices=("lbfgs", "lm"), default="lbfgs", help="optimiser: "
@@ -197,7 +198,7 @@ def main(argv=None) -> None:
             np.concatenate([e0_all[rows][owner_a[:, 0]], np.zeros(pad)]),
             substeps=sub, maxiter=args.maxiters[rnd], stop_error=0.5 * TOL, gtol=1e-12,
             chunk=args.chunk, alphas=args.alphas, deadline=deadline, progress=progress,
-            memory=args.memory, method=args.method,
+            memory=args.memory, method=args.method, compact=args.compact,
             parallel_slices=args.parallel_slices)
         err, xr = res.errors[:len(owner)], res.x[:len(owner)]
         for j, (i, k) in enumerate(owner):

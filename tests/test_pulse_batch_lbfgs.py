@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 import scipy.optimize
 
+from circuits.pulse import batch_lbfgs
 from circuits.pulse.batch_lbfgs import minimize_batch
 from circuits.pulse.protocol import _test_points
 
@@ -42,6 +43,34 @@ def test_full_bfgs_reaches_the_quadratic_minimiser_in_fewer_iterations():
     assert np.all(full.iterations <= lim.iterations)
     with pytest.raises(ValueError, match="memory"):
         minimize_batch(_quad, np.zeros((1, 8)), (a[:1], w[:1]), memory=-1)
+
+
+@pytest.mark.parametrize("memory", [0, 5])
+def test_compacted_batch_gives_every_problem_the_same_result(memory, monkeypatch):
+    # problems that stop at very different iterations: compaction moves the open ones into
+    # smaller compiled batches and must not change any problem's path
+    rng = np.random.default_rng(3)
+    a = rng.uniform(-0.8, 0.8, (12, 6))
+    w = np.geomspace(1.0, 1.0, 6)[None] * np.geomspace(1.0, 3e3, 12)[:, None] ** (
+        np.linspace(0, 1, 6)[None])
+    x0 = rng.uniform(-1, 1, (12, 6))
+    seen, sizes = [], []
+    kw = dict(maxiter=600, memory=memory, chunk=5, stop=1e-20)
+    ref = minimize_batch(_quad, x0, (a, w), **kw)
+    bucket = batch_lbfgs._bucket
+    monkeypatch.setattr(batch_lbfgs, "_bucket", lambda n, k: sizes.append(bucket(n, k))
+                        or sizes[-1])
+    cmp = minimize_batch(_quad, x0, (a, w), compact=2,
+                         progress=lambda it, n, f: seen.append((n, f.shape)), **kw)
+    assert len(set(ref.iterations.tolist())) > 3  # the stopping times differ
+    assert np.allclose(cmp.x, ref.x, atol=1e-13, rtol=0)
+    assert np.array_equal(cmp.iterations, ref.iterations)
+    assert np.array_equal(cmp.stopped, ref.stopped) and np.all(cmp.stopped)
+    assert np.allclose(cmp.values, ref.values, atol=1e-25, rtol=1e-9)
+    assert all(shape == (12,) for _, shape in seen) and seen[-1][0] == 12
+    assert len(sizes) >= 2 and sizes == sorted(sizes, reverse=True) and sizes[-1] >= 2
+    with pytest.raises(ValueError, match="compact"):
+        minimize_batch(_quad, x0, (a, w), compact=-1)
 
 
 def _rosen(x, s):

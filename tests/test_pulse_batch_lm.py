@@ -48,6 +48,12 @@ def test_zero_residual_and_box_bound_problems_match_scipy_least_squares():
     grouped = minimize_lsq_batch(_res, x0, (a, s), maxiter=200, stop=1e-28, batch_size=2)
     assert np.allclose(grouped.x, res.x, atol=1e-12)
     assert np.array_equal(grouped.iterations, res.iterations)
+    # and continuing the open problems in a smaller compiled batch changes none of them
+    compacted = minimize_lsq_batch(_res, x0, (a, s), maxiter=200, stop=1e-28, chunk=2,
+                                   compact=1)
+    stepwise = minimize_lsq_batch(_res, x0, (a, s), maxiter=200, stop=1e-28, chunk=2)
+    assert np.allclose(compacted.x, stepwise.x, atol=1e-12)
+    assert np.array_equal(compacted.iterations, stepwise.iterations)
     with pytest.raises(ValueError, match="dampings"):
         minimize_lsq_batch(_res, x0, (a, s), dampings=(1.0, -1.0))
     with pytest.raises(ValueError, match="batch_size"):

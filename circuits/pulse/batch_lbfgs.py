@@ -192,7 +192,7 @@ def _init(x0: jax.Array, memory: int) -> _State:
 def minimize_batch(
     fun: Callable, x0: object, args: tuple, *, maxiter: int = 300, stop: float = -np.inf,
     gtol: float = 0.0, memory: int = 10, alphas: tuple | None = None, chunk: int = 10,
-    deadline: float | None = None, progress: Callable | None = None,
+    deadline: float | None = None, progress: Callable | None = None, compact: int = 0,
 ) -> LBFGSResult:
     """Minimise ``fun(x_b, *args_b)`` over ``x_b ∈ [-1, 1]^P`` for every ``b`` of a batch.
 
@@ -216,39 +216,97 @@ def minimize_batch(
         ``time.perf_counter()`` value after which no further chunk is started.
     progress : callable, optional
         ``progress(iteration, n_stopped, best_values)`` after every chunk.
+    compact : int, optional
+        ``0`` (default): the batch keeps its size.  ``k > 0``: once half the batch has
+        stopped, the open problems continue in a smaller compiled batch (a power of two, at
+        least ``k``); see :func:`run_chunks`.
     """
     if isinstance(memory, bool) or not isinstance(memory, (int, np.integer)) or memory < 0:
         raise ValueError(f"memory must be an int >= 0 (0: full BFGS), got {memory!r}")
     with jax.enable_x64(True):
         return _minimize(fun, x0, args, maxiter, stop, gtol, memory, alphas, chunk, deadline,
-                         progress)
+                         progress, compact)
 
 
-def _minimize(fun, x0, args, maxiter, stop, gtol, memory, alphas, chunk, deadline, progress):
+def _minimize(fun, x0, args, maxiter, stop, gtol, memory, alphas, chunk, deadline, progress,
+              compact):
     start = time.perf_counter()
     x0 = jnp.clip(jnp.asarray(x0, dtype=jnp.float64), -1.0, 1.0)
     st = _init(x0, memory)
     alphas = DEFAULT_ALPHAS if alphas is None else alphas
     step = _chunk_fn(fun, tuple(float(a) for a in alphas), int(chunk))
     args = tuple(jnp.asarray(a) for a in args)
-    return run_chunks(lambda s: step(s, args, stop, gtol), st, maxiter, chunk, deadline,
-                      progress, start)
+    return run_chunks(lambda s, a: step(s, a, stop, gtol), st, maxiter, chunk, deadline,
+                      progress, start, args=args, compact=compact)
+
+
+def _bucket(n: int, floor: int) -> int:
+    """The compiled batch size for ``n`` open problems: a power of two, at least ``floor``."""
+    return max(int(floor), 1 << max(int(n) - 1, 0).bit_length())
 
 
 def run_chunks(step: Callable, st, maxiter: int, chunk: int, deadline: float | None,
-               progress: Callable | None, start: float) -> LBFGSResult:
-    """The host loop of a batched optimiser: ``st = step(st)`` (``chunk`` compiled
+               progress: Callable | None, start: float, args: tuple = (),
+               compact: int = 0) -> LBFGSResult:
+    """The host loop of a batched optimiser: ``st = step(st, args)`` (``chunk`` compiled
     iterations) until every problem is done, ``maxiter`` or the ``deadline``; ``st`` has
-    fields ``x, f, iters, done``."""
+    fields ``x, f, iters, done``.
+
+    ``compact > 0``: once at most half of the compiled batch is still open, the open
+    problems (and their ``args``) are gathered into a batch of the next power of two (at
+    least ``compact``; padded with a stopped problem, which stays frozen) and continued
+    there; one compilation per size.  A batch costs its size whether its problems are done
+    or not, so this pays when stopping times differ (a grid search's easy and hard test
+    times), and the result is the same problem by problem.
+    """
+    if isinstance(compact, bool) or not isinstance(compact, (int, np.integer)) or compact < 0:
+        raise ValueError(f"compact must be an int >= 0 (0: off), got {compact!r}")
+    full = None  # host copy of every problem's state, once compaction has started
+    rows = None  # rows of ``full`` held by the compiled batch
     it = 0
     while it < maxiter:
-        st = step(st)
+        st = step(st, args)
         it += chunk
         done = np.asarray(st.done)
+        if rows is not None:
+            f_all = full.f.copy()
+            f_all[rows] = np.asarray(st.f)
+            d_all = full.done.copy()
+            d_all[rows] = done
+        else:
+            f_all, d_all = np.asarray(st.f), done
         if progress is not None:
-            progress(it, int(done.sum()), np.asarray(st.f))
-        if done.all() or (deadline is not None and time.perf_counter() > deadline):
+            progress(it, int(d_all.sum()), f_all)
+        if d_all.all() or (deadline is not None and time.perf_counter() > deadline):
             break
+        n_open = int((~done).sum())
+        if compact and done.size > compact and n_open <= done.size // 2:
+            host = jax.tree_util.tree_map(np.asarray, jax.device_get(st))
+            if full is None:
+                full, rows, args_host = host, np.arange(done.size), jax.device_get(args)
+            else:
+                full = jax.tree_util.tree_map(_put_rows(rows), full, host)
+            open_rows = rows[~done]
+            size = min(_bucket(n_open, compact), done.size)
+            pad = np.flatnonzero(full.done)[:1]
+            rows = np.concatenate([open_rows, np.repeat(pad, size - n_open)])
+            st = jax.tree_util.tree_map(lambda a, r=rows: jnp.asarray(a[r]), full)
+            args = tuple(jnp.asarray(np.asarray(a)[rows]) for a in args_host)
+    if rows is not None:
+        host = jax.tree_util.tree_map(np.asarray, jax.device_get(st))
+        st = jax.tree_util.tree_map(_put_rows(rows), full, host)
     x, f, k, done = jax.device_get((st.x, st.f, st.iters, st.done))
     return LBFGSResult(np.asarray(x), np.asarray(f), np.asarray(k), np.asarray(done),
                        time.perf_counter() - start)
+
+
+def _put_rows(rows: np.ndarray):
+    """``full[rows] = part`` for the real (first-occurrence) rows of a compacted batch."""
+    first = np.unique(rows, return_index=True)[1]
+
+    def put(full_leaf, part_leaf):
+        out = np.array(full_leaf, copy=True)
+        out[rows[first]] = np.asarray(part_leaf)[first]
+        return out
+
+    return put

@@ -113,7 +113,7 @@ def minimize_lsq_batch(
     residuals: Callable, x0: object, args: tuple, *, maxiter: int = 100,
     stop: float = -np.inf, dampings: tuple | None = None, chunk: int = 5,
     deadline: float | None = None, progress: Callable | None = None,
-    batch_size: int | None = None,
+    batch_size: int | None = None, compact: int = 0,
 ) -> LBFGSResult:
     """Minimise ``||r(x_b, *args_b)||^2`` over ``x_b ∈ [-1, 1]^P`` for every ``b`` of a batch.
 
@@ -139,6 +139,8 @@ def minimize_lsq_batch(
         all ``B``.  The Jacobian holds ``m`` cotangents through each problem's whole
         linearisation, so memory grows as ``B m`` times the propagation's intermediates: on
         the H200 (139 GiB) a LiH batch of 320 (``m = 32``, 400 steps) asked for 381 GiB.
+    compact : int, optional
+        As in :func:`circuits.pulse.batch_lbfgs.minimize_batch`.
 
     Returns
     -------
@@ -163,5 +165,5 @@ def minimize_lsq_batch(
         step = _chunk_fn(residuals, dampings, int(chunk),
                          None if batch_size is None or batch_size >= b else int(batch_size))
         args = tuple(jnp.asarray(a) for a in args)
-        return run_chunks(lambda s: step(s, args, stop), st, maxiter, chunk, deadline,
-                          progress, start)
+        return run_chunks(lambda s, a: step(s, a, stop), st, maxiter, chunk, deadline,
+                          progress, start, args=args, compact=compact)

@@ -266,7 +266,7 @@ def optimize_batch(
     e0: object, *, substeps: int | None = None, maxiter: int = 500, stop_error: float = 0.0,
     gtol: float = 1e-8, memory: int = 10, alphas: tuple | None = None, chunk: int = 10,
     deadline: float | None = None, progress=None, parallel_slices: bool = False,
-    method: str = "lbfgs", lm_batch_size: int | None = None,
+    method: str = "lbfgs", lm_batch_size: int | None = None, compact: int = 0,
 ) -> BatchResult:
     """Minimise ``<ψ_I(T_b)|H_b|ψ_I(T_b)> - E0_b`` for a batch of problems at once.
 
@@ -304,6 +304,11 @@ def optimize_batch(
         ``"lm"`` only: problems vectorised together (the ``batch_size`` of
         :func:`circuits.pulse.batch_lm.minimize_lsq_batch`; its Jacobians need memory in
         proportion to it).
+    compact : int, optional
+        ``k > 0``: once half the batch has stopped, continue the open problems in a smaller
+        compiled batch (a power of two, at least ``k``; one compilation per size): the
+        same results, at the cost of the open problems only (:func:`circuits.pulse.
+        batch_lbfgs.run_chunks`).  Pays on a GPU when stopping times differ widely.
     """
     x0, t, psi, h, e0 = _batch_inputs(controls, x0, durations, psi0, hams, e0)
     s = substeps_for(controls, float(t.max())) if substeps is None else check_int(
@@ -319,13 +324,14 @@ def optimize_batch(
             _residual(kernel_shape(controls, s, parallel_slices)), x0,
             (*_batched_params(controls, x0.shape[0]), t, psi, psd_sqrt(h, e0)),
             maxiter=maxiter, stop=stop, chunk=chunk, deadline=deadline, progress=progress,
-            batch_size=lm_batch_size)
+            batch_size=lm_batch_size, compact=compact)
         return BatchResult(np.clip(r.x, -1, 1), r.values, r.iterations, r.seconds, r.stopped)
     with jax.enable_x64(True):
         r = minimize_batch(_objective(kernel_shape(controls, s, parallel_slices)), x0,
                            (*_batched_params(controls, x0.shape[0]), t, psi, h, e0),
                            maxiter=maxiter, stop=stop, gtol=gtol, memory=memory,
-                           alphas=alphas, chunk=chunk, deadline=deadline, progress=progress)
+                           alphas=alphas, chunk=chunk, deadline=deadline, progress=progress,
+                           compact=compact)
     return BatchResult(np.clip(r.x, -1, 1), r.values, r.iterations, r.seconds, r.stopped)
 
 

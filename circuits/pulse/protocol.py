@@ -134,7 +134,7 @@ def grid_bisection(
     points_per_round: int = 1, zero_noise: float = 0.05, alphas: tuple | None = None,
     chunk: int = 10, deadline: float | None = None, top_attempts: int = 2,
     both_neighbours: bool = False, descent_rounds: int = 0, parallel_slices: bool = False,
-    memory: int = 10, method: str = "lbfgs",
+    memory: int = 10, method: str = "lbfgs", compact: int = 0,
 ) -> BisectionScan:
     """Grid METs of ``P`` problems (costs ``hams[p]`` with offsets ``e0[p]``) at once.
 
@@ -201,6 +201,10 @@ def grid_bisection(
     method : {"lbfgs", "lm"}
         The optimiser of :func:`circuits.pulse.lab_met.optimize_batch` (``"lm"``:
         Levenberg-Marquardt on the residual ``(H - E0)^{1/2} ψ``).
+    compact : int
+        ``k > 0``: the open problems of a round continue in a smaller compiled batch once
+        half have stopped (the round's padding counts as stopped), a power of two of at
+        least ``k``; see :func:`circuits.pulse.lab_met.optimize_batch`.
     """
     t = check_grid(grid)
     tol = check_tol(tol)
@@ -289,7 +293,7 @@ def grid_bisection(
             np.concatenate([e0[owner], np.zeros(pad)]),
             substeps=s, maxiter=maxiter, stop_error=tol, gtol=1e-12, chunk=chunk,
             deadline=deadline, parallel_slices=parallel_slices, memory=memory,
-            method=method, **kw)
+            method=method, compact=compact, **kw)
         err, xr = res.errors[:owner.size], res.x[:owner.size]
         # a round cut by the deadline proves only what it reached
         cut = deadline is not None and time.perf_counter() > deadline
