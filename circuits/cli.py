@@ -451,7 +451,16 @@ app.command("compile-unitary")(light_module("circuits.unitary_cli").compile_unit
 
 
 def main() -> None:
-    """Entry point of the ``tnqc`` console script."""
+    """Entry point of the ``tnqc`` console script.
+
+    ``kill -USR1 PID`` makes a running ``tnqc`` print every thread's Python stack to stderr
+    and carry on (where is a long job, or a stuck one?).
+    """
+    import faulthandler
+    import signal
+
+    if hasattr(signal, "SIGUSR1"):
+        faulthandler.register(signal.SIGUSR1, all_threads=True)
     app()
 
 

@@ -133,14 +133,24 @@ def test_cli_ctrl_c_stops_fast_and_keeps_counts(tmp_path):
     deadline = time.time() + 120
     while not (out / "checkpoint.json").exists() and time.time() < deadline:
         time.sleep(0.1)
+    proc.send_signal(signal.SIGUSR1)  # prints the stacks and carries on
     time.sleep(1.0)
     proc.send_signal(signal.SIGINT)
     sent = time.time()
     while not (out / "stats.json").exists() and time.time() < sent + 20:
         time.sleep(0.02)
     written = time.time() - sent
-    _, err = proc.communicate(timeout=60)
+    try:
+        _, err = proc.communicate(timeout=60)
+    except subprocess.TimeoutExpired:  # make a hang diagnosable: the CLI dumps its stacks
+        proc.send_signal(signal.SIGUSR1)
+        time.sleep(2.0)
+        proc.kill()
+        _, err = proc.communicate()
+        pytest.fail(f"no exit 60 s after SIGINT (stats.json: {(out / 'stats.json').exists()})"
+                    f"; stacks on SIGUSR1:\n{err[-6000:]}")
     assert proc.returncode == 130 and "--resume" in err
+    assert "most recent call first" in err  # the SIGUSR1 stack dump (tnqc main)
     assert written < 1.0  # counts on disk within a second of Ctrl-C
     stats = json.loads((out / "stats.json").read_text())
     state = json.loads((out / "checkpoint.json").read_text())
