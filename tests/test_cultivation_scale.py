@@ -98,9 +98,12 @@ def test_interrupt_keeps_counts(noisy, monkeypatch):
 
 def _cli(*args: str) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": ROOT + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    # a shell runs background jobs with SIGINT ignored, and Python keeps an inherited
+    # SIG_IGN (no KeyboardInterrupt): give the CLI the default disposition, as a terminal would
     return subprocess.Popen([sys.executable, "-m", "circuits.cli", "cultivate", *args],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=env, cwd=ROOT)
+                            env=env, cwd=ROOT,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
 
 def test_cli_huge_shots_stream_to_the_error_budget(tmp_path):
