@@ -84,7 +84,7 @@ def main(argv=None) -> None:
            "versions": package_versions(["jax", "numpy"]), "parameters": vars(args),
            "t_ns": t.tolist(), "results": rows, "speedup_steady": ratio,
            "speedup_with_compilation": ratio1, "same_result_per_problem": same}
-    atomic_write_json(args.out, out)
+    atomic_write_json(args.out, out, overwrite=True)  # results files are refreshed
     print("wrote", args.out)
     if not same:
         raise SystemExit("compaction changed a problem's result")

@@ -111,7 +111,7 @@ def main(argv=None) -> None:
            "cpu": cpu_model(), "device": jax.devices()[0].device_kind,
            "versions": package_versions(["jax", "numpy", "scipy"]),
            "parameters": vars(args), "start_errors": check.tolist(), "results": rows}
-    atomic_write_json(args.out, out)
+    atomic_write_json(args.out, out, overwrite=True)  # results files are refreshed
     print("wrote", args.out)
 
 

@@ -456,8 +456,8 @@ def parse_args(argv=None):
         ap.error("--haar-chunk needs one value or one per --haar entry")
     if args.haar_list and len(args.npairs) != len(args.haar_list):
         ap.error("--pairs needs one value or one per --haar entry")
-    if args.first_pair < 0:
-        ap.error(f"--first-pair must be >= 0, got {args.first_pair}")
+    if args.first_pair < 0 or args.compact < 0:
+        ap.error("--first-pair and --compact must be >= 0")
     args.scales = [float(v) for v in args.drive_scale.split(",") if v]
     n_runs = nc + len(args.haar_list) * len(args.scales) + len(args.drive_check)
     b = [float(v) for v in args.budget_s.split(",")] if args.budget_s else [1e9]

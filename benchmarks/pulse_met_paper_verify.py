@@ -83,8 +83,9 @@ def parse_args(argv=None):
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", required=True)
     args = ap.parse_args(argv)
-    if args.restarts < 0 or args.rounds < 1 or args.neighbours < 0:
-        ap.error("--restarts >= 0, --rounds >= 1 and --neighbours >= 0 are required")
+    if args.restarts < 0 or args.rounds < 1 or args.neighbours < 0 or args.compact < 0:
+        ap.error("--restarts >= 0, --rounds >= 1, --neighbours >= 0 and --compact >= 0 "
+                 "are required")
     try:
         args.ts = [float(v) for v in args.t.split(",") if v]
         mi = [int(v) for v in args.maxiter.split(",")]

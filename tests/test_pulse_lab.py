@@ -307,8 +307,11 @@ def _cli():
      (["--paper", "--bond", "0.75", "--scan-bond"], "either --bond or --scan-bond"),
      (["--paper", "--bond", "5.0"], "outside the shipped h2 table"),
      (["--paper", "--jmax", "fast"], "jmax must be a number"),
-     (["--paper", "--optimizer", "newton"], "optimizer must be one of lbfgs, bfgs, lm"),
-     (["--optimizer", "lm"], "need --paper")])
+     (["--paper", "--optimizer", "newton"], "--optimizer must be one of lbfgs, bfgs, lm"),
+     (["--optimizer", "lm"], "need --paper"),
+     (["--resume"], "need --paper"),
+     (["--paper", "--resume", "--force"], "exclude each other"),
+     (["--paper", "--resume"], "job.json is missing")])
 def test_paper_cli_bad_input_is_one_line_exit_2(tmp_path, monkeypatch, args, message):
     import circuits.pulse.chem as chem
 
@@ -341,6 +344,28 @@ def test_paper_cli_run_writes_a_resimulable_schedule(tmp_path, optimizer):
     assert rep["met_ns"] in (1.0, 2.0, 3.0, 4.0) and rep["energy_error_hartree"] <= 1e-7
     assert doc["duration_ns"] == rep["met_ns"]
     assert abs(_resimulate(doc) - rep["energy_error_hartree"]) < 1e-9
+    # the finished search resumes from its last checkpoint to the same answer
+    state = json.loads((out / "checkpoint.json").read_text())
+    res = runner.invoke(app, ["pulse", "--out", str(out), "--paper", "--target", "h2",
+                              "--bond", "0.75", "--grid", "4,5", "--optimizer", optimizer,
+                              "--resume"])
+    assert res.exit_code == 0, res.output
+    again = json.loads((out / "report.json").read_text())
+    assert again["met_ns"] == rep["met_ns"]
+    assert again["parameters"]["resumed_after_round"] == len(state["rounds"])
+
+
+def test_paper_cli_resume_refuses_another_job(tmp_path):
+    runner, app = _cli()
+    out = tmp_path / "run"
+    out.mkdir()
+    job = {"target": "h2", "bonds": [0.75], "j_max_ghz": 1.0, "grid": [4.0, 5], "tol": 1e-7,
+           "seed": 0, "optimizer": "lbfgs", "restarts": 2, "maxiter": 150}
+    (out / "job.json").write_text(json.dumps(job))
+    res = runner.invoke(app, ["pulse", "--out", str(out), "--paper", "--target", "h2",
+                              "--bond", "0.75", "--grid", "4,5", "--seed", "1", "--resume"])
+    assert res.exit_code == 2 and "--seed differs" in " ".join(res.output.split())
+    assert sorted(p.name for p in out.iterdir()) == ["job.json"]  # nothing written
 
 
 def test_minimal_evolution_time_bad_input_is_rejected_before_work():
@@ -360,3 +385,27 @@ def test_minimal_evolution_time_bad_input_is_rejected_before_work():
         minimal_evolution_time(ctl, [1, 0], z, criterion="fidelity", grid=[0, 1])
     with pytest.raises(ValueError, match="t_max"):
         minimal_evolution_time(ctl, [1, 0], z)
+
+
+def test_grid_search_resumed_from_a_checkpoint_follows_the_uninterrupted_path():
+    # the bounded flip on a coarse grid (MET 200 ns between 156 and 208): the state after
+    # round 1, through JSON, resumes to exactly the result of the run that never stopped
+    import json
+
+    ctl, z, tol, _ = _flip_problem()
+    grid = np.linspace(0.0, 260.0, 6)
+    kw = dict(tol=tol, restarts=1, maxiter=25, seed=3, substeps=4, points_per_round=1)
+    states = []
+    full = grid_bisection(ctl, grid, np.eye(2)[0], z[None], [-1.0], checkpoint=states.append,
+                          **kw)
+    assert len(states) == len(full.rounds) >= 2
+    state = json.loads(json.dumps(states[0]))
+    res = grid_bisection(ctl, grid, np.eye(2)[0], z[None], [-1.0], resume=state, **kw)
+    assert len(res.rounds) == len(full.rounds)
+    assert np.array_equal(res.met, full.met, equal_nan=True)
+    assert np.array_equal(res.lower, full.lower) and np.array_equal(res.complete, full.complete)
+    assert np.allclose(res.error, full.error, rtol=1e-12, atol=1e-15)
+    with pytest.raises(ValueError, match="resume holds 1 problems"):
+        grid_bisection(ctl, grid[:5], np.eye(2)[0], z[None], [-1.0], resume=state, **kw)
+    with pytest.raises(ValueError, match="not a grid_bisection checkpoint"):
+        grid_bisection(ctl, grid, np.eye(2)[0], z[None], [-1.0], resume={"x": 1}, **kw)

@@ -1,14 +1,20 @@
-"""Pooling of Haar-transition results across runs (benchmarks/pulse_met_paper_merge.py).
+"""Pooling of Haar-transition results across runs (benchmarks/pulse_met_paper_merge.py),
+and the problems a polish run continues (benchmarks/pulse_met_paper_polish.py).
 
 References: the pooled MET of a pair is checked against the hand-written minimum over the
-runs that tried it, and the CDF against a direct count with numpy.searchsorted.
+runs that tried it, the CDF against a direct count with numpy.searchsorted, and the polish
+problems against the indexing written out by hand.
 """
 
 from __future__ import annotations
 
+import argparse
+
 import numpy as np
+import pytest
 
 from benchmarks.pulse_met_paper_merge import combined_haar, ecdf_with_bands, haar_claims
+from benchmarks.pulse_met_paper_polish import problems
 
 
 def _set(run, n, scale, first, mets, partial=None, grid=(60.0, 30)):
@@ -50,3 +56,22 @@ def test_ecdf_band_brackets_the_cdf_and_never_counts_unreached():
     assert out["cdf"] == [0.0, 0.25, 0.5, 0.75]
     assert np.all(np.array(out["lo95"]) <= out["cdf"]) and np.all(
         np.array(out["hi95"]) >= out["cdf"])
+
+
+def test_polish_takes_a_verify_runs_grid_or_an_earlier_polish_run():
+    ap = argparse.ArgumentParser()
+    x = np.arange(2 * 3 * 4).reshape(2, 3, 4).tolist()  # (r, T, P)
+    verify = {"case": "lih", "r_angstrom": [1.0, 2.0], "t_ns": [10.0, 11.0, 12.0], "best_x": x}
+    r, t, x0 = problems(verify, "all", "0,2", ap)
+    assert r.tolist() == [1.0, 2.0, 1.0, 2.0] and t.tolist() == [10.0, 10.0, 12.0, 12.0]
+    assert np.array_equal(x0, np.asarray(x)[[0, 1, 0, 1], [0, 0, 2, 2]])
+    polish = {"benchmark": "pulse_met_paper_polish", "r_angstrom": r.tolist(),
+              "t_ns": t.tolist(), "best_x": x0.tolist()}  # a polish run extends itself
+    r2, t2, x2 = problems(polish, "1,3", "0", ap)
+    assert r2.tolist() == [2.0, 2.0] and t2.tolist() == [10.0, 12.0]
+    assert np.array_equal(x2, x0[[1, 3]])
+    for pick, tix in (("5", "0"), ("0", "x"), ("0", "3")):
+        with pytest.raises(SystemExit):
+            problems(verify, pick, tix, ap)
+    with pytest.raises(SystemExit):
+        problems(polish, "0", "1", ap)

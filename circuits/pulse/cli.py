@@ -114,14 +114,18 @@ def pulse_cmd(
         "(default: the paper's grid of the molecule).")] = None,
     optimizer: Annotated[str, typer.Option(help="--paper: lbfgs (projected L-BFGS, history "
         "10), bfgs (full inverse Hessian) or lm (Levenberg-Marquardt).")] = "lbfgs",
+    resume: Annotated[bool, typer.Option(help="--paper: continue the run in --out from its "
+        "checkpoint.json (a larger --maxiter or --restarts applies to the rounds left).")]
+    = False,
 ) -> None:
     """Minimal evolution time (bracketing + bisection over T, GRAPE) for a target state."""
-    if paper or bond is not None or scan_bond or grid is not None or optimizer != "lbfgs":
+    if (paper or bond is not None or scan_bond or grid is not None or optimizer != "lbfgs"
+            or resume):
         from .paper_cli import paper_cmd
 
         paper_cmd(out=out, target=target, jmax=jmax, bond=bond, scan_bond=scan_bond,
                   tol=tol, grid=grid, restarts=restarts, seed=seed, maxiter=maxiter,
-                  paper=paper, force=force, optimizer=optimizer)
+                  paper=paper, force=force, optimizer=optimizer, resume=resume)
         return
     import numpy as np
 

@@ -108,11 +108,13 @@ def run_paper(
     molecule: str, *, bonds: list[float], j_max: float = 1.0, grid: tuple | None = None,
     tol: float = 1e-7, restarts: int = 3, maxiter: int = 300, seed: int = 0,
     max_step: float = 0.02, progress=None, method: str = "lbfgs", memory: int = 10,
+    checkpoint=None, resume: dict | None = None,
 ) -> tuple[dict, dict]:
     """Run the protocol for ``molecule`` at the bond distances ``bonds`` (Å).
 
     ``method`` and ``memory`` choose the optimiser of
-    :func:`circuits.pulse.lab_met.optimize_batch`.
+    :func:`circuits.pulse.lab_met.optimize_batch`; ``checkpoint`` and ``resume`` are those
+    of :func:`circuits.pulse.protocol.grid_bisection` (after every round / from a state).
 
     Returns ``(report, schedule)`` dicts (see the module docstring).
     """
@@ -130,7 +132,7 @@ def run_paper(
     res = grid_bisection(ctl, times, psi0, hams, e0, tol=tol, restarts=restarts,
                          maxiter=maxiter, seed=seed, neighbour=len(bonds) > 1,
                          forward=SCAN_FORWARD[molecule], progress=progress,
-                         method=method, memory=memory)
+                         method=method, memory=memory, checkpoint=checkpoint, resume=resume)
     ok = np.isfinite(res.met)
     if not ok.any():
         raise RuntimeError(f"no bond distance reached E - E0 <= {tol} within {tmax} ns; "

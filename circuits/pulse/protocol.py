@@ -51,6 +51,7 @@ Example
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import NamedTuple
 
 import numpy as np
@@ -135,6 +136,7 @@ def grid_bisection(
     chunk: int = 10, deadline: float | None = None, top_attempts: int = 2,
     both_neighbours: bool = False, descent_rounds: int = 0, parallel_slices: bool = False,
     memory: int = 10, method: str = "lbfgs", compact: int = 0,
+    checkpoint: Callable[[dict], None] | None = None, resume: dict | None = None,
 ) -> BisectionScan:
     """Grid METs of ``P`` problems (costs ``hams[p]`` with offsets ``e0[p]``) at once.
 
@@ -205,6 +207,12 @@ def grid_bisection(
         ``k > 0``: the open problems of a round continue in a smaller compiled batch once
         half have stopped (the round's padding counts as stopped), a power of two of at
         least ``k``; see :func:`circuits.pulse.lab_met.optimize_batch`.
+    checkpoint, resume
+        ``checkpoint(state)`` after every round, with a JSON-ready dict of the search (the
+        brackets, the tested points and their pulses, the random generator); passing that
+        dict back as ``resume`` (same problems and grid) continues the search from there,
+        on the same path as a run that was never stopped.  Other ``restarts`` or
+        ``maxiter`` apply to the rounds still to come.
     """
     t = check_grid(grid)
     tol = check_tol(tol)
@@ -243,6 +251,10 @@ def grid_bisection(
     descending = np.ones(p_count, dtype=bool)
     n_descent = 0
     rounds: list[dict] = []
+    if resume is not None:
+        (lo, hi, best_x, best_e, known, failed, top_tries, descending, n_descent, rounds,
+         fails, tested) = _restore(resume, p_count, t.size, controls.n_params)
+        rng.bit_generator.state = resume["rng"]
     per_test = restarts + int(zero_start) + 1 + int(neighbour) * (1 + int(both_neighbours))
     batch_max = p_count * m * per_test
     kw = {} if alphas is None else {"alphas": tuple(alphas)}
@@ -338,6 +350,9 @@ def grid_bisection(
                 "upper_ns": np.where(known & ~failed, t[hi], np.nan).tolist(),
                 "lower_ns": np.where(lo >= 0, t[np.maximum(lo, 0)], 0.0).tolist()}
         rounds.append(info)
+        if checkpoint is not None:
+            checkpoint(_snapshot(lo, hi, best_x, best_e, known, failed, top_tries, descending,
+                                 n_descent, rounds, fails, tested, rng, t.size))
         if progress is not None:
             progress(info)
     met = np.where(known & ~failed, t[hi], np.nan)
@@ -345,6 +360,40 @@ def grid_bisection(
     return BisectionScan(met, np.where(known & ~failed, hi, -1),
                          np.where(lo >= 0, t[np.maximum(lo, 0)], 0.0), best_e, best_x,
                          complete, rounds, time.perf_counter() - t_start, s)
+
+
+_STATE_ARRAYS = ("lo", "hi", "best_x", "best_e", "known", "failed", "top_tries", "descending")
+
+
+def _snapshot(lo, hi, best_x, best_e, known, failed, top_tries, descending, n_descent,
+              rounds, fails, tested, rng, n_grid) -> dict:
+    """The search state of :func:`grid_bisection` after a round, as JSON-ready values."""
+    arrays = dict(zip(_STATE_ARRAYS, (lo, hi, best_x, best_e, known, failed, top_tries,
+                                      descending), strict=True))
+    return {**{k: np.asarray(v).tolist() for k, v in arrays.items()}, "grid_points": n_grid,
+            "n_descent": int(n_descent), "rounds": list(rounds), "rng": rng.bit_generator.state,
+            "fails": [sorted(int(k) for k in f) for f in fails],
+            "tested": [[[int(k), float(e), np.asarray(x).tolist()] for k, (e, x) in d.items()]
+                       for d in tested]}
+
+
+def _restore(state: dict, p_count: int, n_grid: int, n_params: int) -> tuple:
+    """The inverse of :func:`_snapshot`, checked against the problems being resumed."""
+    try:
+        shape = np.asarray(state["best_x"], dtype=float).shape
+        if shape != (p_count, n_params) or int(state["grid_points"]) != n_grid:
+            raise ValueError(f"resume holds {shape[0]} problems x {shape[1]} parameters on "
+                             f"{state['grid_points']} grid points; this search has "
+                             f"{p_count} x {n_params} on {n_grid}")
+        dtypes = (int, int, float, float, bool, bool, int, bool)
+        arrays = [np.asarray(state[k], dtype=dt)
+                  for k, dt in zip(_STATE_ARRAYS, dtypes, strict=True)]
+        fails = [set(f) for f in state["fails"]]
+        tested = [{int(k): (float(e), np.asarray(x, dtype=float)) for k, e, x in d}
+                  for d in state["tested"]]
+        return (*arrays, int(state["n_descent"]), list(state["rounds"]), fails, tested)
+    except (KeyError, TypeError, IndexError) as exc:
+        raise ValueError(f"resume is not a grid_bisection checkpoint ({exc!r})") from exc
 
 
 class LabMET(NamedTuple):
